@@ -1,0 +1,68 @@
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "env.h"
+#include "log.h"
+
+static struct sw_config sw_cfg;
+static pthread_once_t sw_cfg_once = PTHREAD_ONCE_INIT;
+
+static bool sw_dir_fits(const char *path)
+{
+	return strlen(path) <= SW_DIR_MAX;
+}
+
+/* Picks the directory to use: its real path, or the original spelling when
+ * only that fits and SOCKET_WRAPPER_DIR_ALLOW_ORIG allows it. */
+static enum sw_state sw_choose_dir(const char *var, const char *dir)
+{
+	char resolved[PATH_MAX];
+	struct stat st;
+
+	if (realpath(dir, resolved) == NULL) {
+		cw_log(CW_ERROR, "%s=\"%s\": %s; inet sockets will fail until it "
+		       "names an existing directory", var, dir, strerror(errno));
+		return SW_BROKEN;
+	}
+	if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		cw_log(CW_ERROR, "%s=\"%s\" is not a directory; inet sockets will "
+		       "fail", var, dir);
+		return SW_BROKEN;
+	}
+	if (sw_dir_fits(resolved)) {
+		strcpy(sw_cfg.dir, resolved);
+		return SW_ON;
+	}
+	if (getenv("SOCKET_WRAPPER_DIR_ALLOW_ORIG") && sw_dir_fits(dir)) {
+		strcpy(sw_cfg.dir, dir);
+		return SW_ON;
+	}
+	cw_log(CW_ERROR, "%s=\"%s\" is too long: a socket path must fit in 108 "
+	       "bytes, so the directory may have at most %zu; inet sockets will "
+	       "fail (choose a shorter directory, e.g. under /tmp)",
+	       var, resolved, (size_t)SW_DIR_MAX);
+	return SW_BROKEN;
+}
+
+static void sw_read_config(void)
+{
+	const char *var = "SOCKET_WRAPPER_DIR";
+	const char *dir = getenv(var);
+
+	if (cw_secure_exec() || dir == NULL || *dir == '\0') {
+		sw_cfg.state = SW_OFF;
+		return;
+	}
+	sw_cfg.state = sw_choose_dir(var, dir);
+}
+
+const struct sw_config *sw_config(void)
+{
+	pthread_once(&sw_cfg_once, sw_read_config);
+	return &sw_cfg;
+}

@@ -1,0 +1,65 @@
+"""Options shared by `cwrap run` and `cwrap env`, and how they become an
+Environment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from ..environment import Environment
+from ..nss import NssConfig
+from ..socket import SocketConfig
+from ..uid import UidConfig
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_OPTIONS = [
+    click.option("--socket", "use_socket", is_flag=True,
+                 help="Fake IPv4/IPv6 network (socket shim)."),
+    click.option("--nss", "use_nss", is_flag=True,
+                 help="Fake users, groups, hosts (NSS shim)."),
+    click.option("--uid", "use_uid", is_flag=True,
+                 help="Fake root and uid switching (UID shim)."),
+    click.option("--root", is_flag=True, help="Start as (fake) root; implies --uid."),
+    click.option("--iface", type=click.IntRange(1, 64), metavar="N",
+                 help="Default fake interface: the program is host 127.0.0.N."),
+    click.option("--ipv4-network", type=click.Choice(["127.0.0.0", "10.53.57.0"]),
+                 help="IPv4 network of the fake hosts."),
+    click.option("--hostname", metavar="NAME", help="Host name the programs see."),
+    click.option("--passwd", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Use this passwd file."),
+    click.option("--group-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Use this group file."),
+    click.option("--hosts", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                 help="Use this hosts file."),
+    click.option("--debug", metavar="LEVEL",
+                 help="Shim log level: error, warn, debug, trace (or 0-3)."),
+    click.option("--dir", "state_dir", type=click.Path(file_okay=False, path_type=Path),
+                 help="State directory to use (created if missing; never removed "
+                      "if it existed)."),
+]
+
+
+def environment_options(func: F) -> F:
+    for option in reversed(_OPTIONS):
+        func = option(func)
+    return func
+
+
+def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: bool,
+                      iface: int | None, ipv4_network: str | None, hostname: str | None,
+                      passwd: Path | None, group_file: Path | None, hosts: Path | None,
+                      debug: str | None, state_dir: Path | None,
+                      keep: bool | None = None) -> Environment:
+    """No shim flag at all means all three: the whole fake world."""
+    if not (use_socket or use_nss or use_uid or root):
+        use_socket = use_nss = use_uid = True
+    socket = SocketConfig(default_iface=iface, ipv4_network=ipv4_network) if use_socket else False
+    nss = NssConfig(passwd=passwd, group=group_file, hosts=hosts,
+                    hostname=hostname) if use_nss else False
+    uid = UidConfig(root=root) if (use_uid or root) else False
+    return Environment(socket=socket, nss=nss, uid=uid, dir=state_dir, keep=keep,
+                       debug=debug)
