@@ -5,4 +5,4 @@
 set -euo pipefail
 . "$(dirname "$0")/venv.sh"
 cd "$here"
-exec "$venv/bin/python" -m pytest "$@"
+exec "$venv/bin/pytest" "$@"
