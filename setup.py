@@ -24,8 +24,11 @@ from setuptools.dist import Distribution
 
 try:
     from setuptools.command.bdist_wheel import bdist_wheel
-except ImportError:  # setuptools < 70.1
-    from wheel.bdist_wheel import bdist_wheel
+except ImportError:  # setuptools < 70.1 keeps it in the wheel package
+    try:
+        from wheel.bdist_wheel import bdist_wheel
+    except ImportError:  # making an sdist needs no wheel support
+        bdist_wheel = None
 
 HERE = Path(__file__).parent.resolve()
 SHIMS = ("socket", "nss", "uid")
@@ -64,13 +67,14 @@ class BuildShims(build_py):
         return Path(self.build_lib) / "cwrap" / "_lib"
 
 
-class PlatformWheel(bdist_wheel):
-    def get_tag(self) -> tuple[str, str, str]:
-        _, _, plat = super().get_tag()
-        return "py3", "none", plat
+commands: dict[str, type] = {"build_py": BuildShims}
+if bdist_wheel is not None:
 
+    class PlatformWheel(bdist_wheel):
+        def get_tag(self) -> tuple[str, str, str]:
+            _, _, plat = super().get_tag()
+            return "py3", "none", plat
 
-setup(
-    distclass=BinaryDistribution,
-    cmdclass={"build_py": BuildShims, "bdist_wheel": PlatformWheel},
-)
+    commands["bdist_wheel"] = PlatformWheel
+
+setup(distclass=BinaryDistribution, cmdclass=commands)

@@ -18,7 +18,7 @@ from typing import Any
 
 from . import statedir
 from ._libs import SHIMS, lib_path
-from .errors import ConfigError
+from .errors import ConfigError, StateDirError
 from .nss import NssConfig
 from .preload import compose_preload
 from .process import group_alive, kill_group
@@ -102,6 +102,10 @@ class Environment:
         self._dir, self._created = statedir.create(self._requested_dir)
         try:
             self._variables = self._compose_variables()
+        except OSError as exc:
+            self._remove_dir()
+            raise StateDirError(f"cannot write the environment's files in {self._dir}: "
+                                f"{exc.strerror}") from exc
         except BaseException:
             self._remove_dir()
             raise
@@ -137,6 +141,7 @@ class Environment:
     def _remove_dir(self) -> None:
         if self._dir is not None and self._created:
             statedir.remove(self._dir)
+        self._dir = None
 
     # -- what programs get -------------------------------------------------
 

@@ -34,9 +34,9 @@ def check_socket_dir_length(socket_dir: Path) -> None:
     length = len(os.fsencode(socket_dir))
     if length > SOCKET_DIR_MAX:
         raise StateDirError(
-            f"socket directory {socket_dir} is {length} bytes long; socket paths "
-            f"must fit in {SUN_PATH_MAX} bytes, so it may have at most "
-            f"{SOCKET_DIR_MAX}: choose a shorter directory (e.g. under /tmp)"
+            f"socket directory {socket_dir} is too long ({length} bytes): socket "
+            f"paths must fit in {SUN_PATH_MAX} bytes, so it may have at most "
+            f"{SOCKET_DIR_MAX}; choose a shorter directory (e.g. under /tmp)"
         )
 
 
@@ -64,8 +64,10 @@ def create(path: Path | None = None, base: Path | None = None) -> tuple[Path, bo
                                 f"{exc.strerror}") from exc
         if not made.is_dir():
             raise StateDirError(f"state directory {made} is not a directory")
-    socket_dir = socket_dir_of(made)
-    socket_dir.mkdir(mode=0o700, exist_ok=True)
+    try:
+        socket_dir_of(made).mkdir(mode=0o700, exist_ok=True)
+    except OSError as exc:
+        raise StateDirError(f"cannot use state directory {made}: {exc.strerror}") from exc
     return made, created
 
 
