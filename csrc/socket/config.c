@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,6 +50,39 @@ static enum sw_state sw_choose_dir(const char *var, const char *dir)
 	return SW_BROKEN;
 }
 
+static bool sw_read_network(void)
+{
+	const char *var = "SOCKET_WRAPPER_IPV4_NETWORK";
+	const char *net = getenv(var);
+
+	sw_cfg.ipv4_net = 0x7f000000u;
+	if (net == NULL || *net == '\0' || strcmp(net, "127.0.0.0") == 0)
+		return true;
+	if (strcmp(net, "10.53.57.0") == 0) {
+		sw_cfg.ipv4_net = 0x0a353900u;
+		return true;
+	}
+	cw_log(CW_ERROR, "%s=\"%s\" is not valid: expected 127.0.0.0 or "
+	       "10.53.57.0; inet sockets will fail", var, net);
+	return false;
+}
+
+static bool sw_read_numbers(void)
+{
+	bool ok = true;
+
+	sw_cfg.mtu = 1500;
+	sw_cfg.max_sockets = 65535;
+	if (cw_env_ulong("SOCKET_WRAPPER_MTU", 512, 32768, &sw_cfg.mtu) == CW_ENV_BAD)
+		ok = false;
+	if (cw_env_ulong("SOCKET_WRAPPER_MAX_SOCKETS", 0, 262140,
+			 &sw_cfg.max_sockets) == CW_ENV_BAD)
+		ok = false;
+	if (sw_cfg.max_sockets == 0)
+		sw_cfg.max_sockets = 65535;
+	return ok;
+}
+
 static void sw_read_config(void)
 {
 	const char *var = "SOCKET_WRAPPER_DIR";
@@ -59,10 +93,30 @@ static void sw_read_config(void)
 		return;
 	}
 	sw_cfg.state = sw_choose_dir(var, dir);
+	/* Every bad value is reported, then the shim fails closed. */
+	if (!sw_read_network() | !sw_read_numbers() | (sw_default_iface() == 0))
+		sw_cfg.state = SW_BROKEN;
 }
 
 const struct sw_config *sw_config(void)
 {
 	pthread_once(&sw_cfg_once, sw_read_config);
 	return &sw_cfg;
+}
+
+unsigned sw_default_iface(void)
+{
+	static _Atomic int reported;
+	const char *var = "SOCKET_WRAPPER_DEFAULT_IFACE";
+	const char *text = getenv(var);
+	unsigned long iface;
+
+	if (text == NULL || *text == '\0')
+		return 1;
+	if (cw_parse_ulong(text, 1, SW_MAX_IFACE, &iface))
+		return (unsigned)iface;
+	if (!atomic_exchange(&reported, 1))
+		cw_log(CW_ERROR, "%s=\"%s\" is not valid: expected a whole number "
+		       "from 1 to %d; inet sockets will fail", var, text, SW_MAX_IFACE);
+	return 0;
 }

@@ -3,16 +3,20 @@
  */
 #include <stdbool.h>
 
-#include "config.h"
-#include "init.h"
-#include "shim.h"
+#include "calls.h"
+#include "socket_lock.h"
 #include "version.h"
 
-#define CW_SYMBOLS "symbols.def"
 #define CW_REAL_DEFINE
 #include "real_table.h"
 
-static struct cw_mutex *const sw_locks[] = { NULL };
+struct cw_mutex sw_pool_lock = CW_MUTEX_INIT;
+struct cw_mutex sw_table_lock = CW_MUTEX_INIT;
+struct cw_mutex sw_port_lock = CW_MUTEX_INIT;
+
+static struct cw_mutex *const sw_locks[] = {
+	&sw_table_lock, &sw_port_lock, &sw_pool_lock, NULL
+};
 
 const struct cw_shim cw_shim = {
 	.name = "socket",
@@ -20,7 +24,7 @@ const struct cw_shim cw_shim = {
 	.locks = sw_locks,
 };
 
-static void sw_init(void)
+void sw_init(void)
 {
 	(void)sw_config();
 }
@@ -33,18 +37,14 @@ __attribute__((constructor)) static void sw_constructor(void)
 /* Upstream's meaning: the shim is loaded and SOCKET_WRAPPER_DIR is usable. */
 CW_EXPORT bool socket_wrapper_enabled(void)
 {
-	cw_init(sw_init);
-	return sw_config()->state == SW_ON;
+	return sw_state() == SW_ON;
 }
 
-/*
- * Upstream's meaning: fd was closed behind the shim's back (a raw syscall,
- * say) and must be forgotten.  Without inet state yet, nothing is kept.
- */
+/* Upstream's meaning: fd was closed behind the shim's back (a raw syscall,
+ * say) and must be forgotten. */
 CW_EXPORT void socket_wrapper_indicate_no_inet_fd(int fd)
 {
-	(void)fd;
-	cw_init(sw_init);
+	sw_fd_clear(fd);
 }
 
 CW_EXPORT const char *cwrap_socket_version(void)

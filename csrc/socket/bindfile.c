@@ -1,0 +1,180 @@
+#include <errno.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "bindfile.h"
+#include "log.h"
+#include "socket_lock.h"
+#include "symbols_real.h"
+
+#define SW_EPHEMERAL_LOW 32768u
+#define SW_EPHEMERAL_HIGH 60999u
+
+socklen_t sw_unix_addr(const char *path, struct sockaddr_un *sun)
+{
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	strncpy(sun->sun_path, path, sizeof(sun->sun_path) - 1);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sun->sun_path) + 1);
+}
+
+static int sw_bind_path(int fd, const char *path)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sw_unix_addr(path, &sun);
+
+	return REAL(bind)(fd, (struct sockaddr *)&sun, len);
+}
+
+/*
+ * Is a live socket bound to path?  /proc/net/unix lists every bound
+ * AF_UNIX socket of this network namespace by path, which answers without
+ * touching the socket (a probing connect() would show up at a listener as
+ * a spurious connection).  When it cannot be read, the file counts as live:
+ * refusing a bind is safe, stealing a live address is not.
+ */
+static bool sw_path_live(const char *path)
+{
+	char buf[8192];
+	size_t path_len = strlen(path), have = 0;
+	bool live = false;
+	ssize_t n;
+	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return true;
+	while (!live && (n = REAL(read)(fd, buf + have, sizeof(buf) - have - 1)) > 0) {
+		char *line = buf, *nl;
+
+		have += (size_t)n;
+		buf[have] = '\0';
+		while ((nl = strchr(line, '\n')) != NULL) {
+			*nl = '\0';
+			if ((size_t)(nl - line) > path_len && nl[-(long)path_len - 1] == ' ' &&
+			    memcmp(nl - path_len, path, path_len) == 0) {
+				live = true;
+				break;
+			}
+			line = nl + 1;
+		}
+		have = (size_t)(buf + have - line);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1)
+			have = 0;       /* a line longer than any path: skip it */
+	}
+	REAL(close)(fd);
+	return live;
+}
+
+static void sw_record_bind(struct sw_sock *sock, const char *path)
+{
+	strcpy(sock->path, path);
+	sock->file_owner = REAL(getpid)();
+	sock->bound = true;
+}
+
+/* A file exists at path: take it over if no live socket has it.  The
+ * directory lock keeps two processes from reclaiming the same file. */
+static int sw_reclaim(int fd, const char *path)
+{
+	int dir_fd = open(sw_config()->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = -1, err = EADDRINUSE;
+
+	if (dir_fd >= 0)
+		flock(dir_fd, LOCK_EX);
+	if (!sw_path_live(path)) {
+		CW_LOG(CW_DEBUG, "reclaiming stale socket file %s", path);
+		unlink(path);
+		rc = sw_bind_path(fd, path);
+		err = rc == 0 ? 0 : errno;
+	}
+	if (dir_fd >= 0)
+		REAL(close)(dir_fd);    /* also releases the lock */
+	errno = err;
+	return rc;
+}
+
+int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep)
+{
+	char path[SW_SUN_PATH];
+
+	if (!sw_endpoint_path(ep, path, sizeof(path))) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (sw_bind_path(fd, path) != 0) {
+		if (errno != EADDRINUSE || sw_reclaim(fd, path) != 0) {
+			if (errno == EACCES || errno == ENOENT || errno == EROFS)
+				cw_log(CW_ERROR, "cannot create %s: %s", path, strerror(errno));
+			return -1;
+		}
+	}
+	sw_record_bind(sock, path);
+	return 0;
+}
+
+static unsigned sw_next_port_start(void)
+{
+	static unsigned counter;
+	unsigned range = SW_EPHEMERAL_HIGH - SW_EPHEMERAL_LOW + 1, start;
+
+	cw_lock(&sw_port_lock);
+	counter = counter * 1103515245u + 12345u + (unsigned)REAL(getpid)() * 2654435761u;
+	start = counter % range;
+	cw_unlock(&sw_port_lock);
+	return start;
+}
+
+int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4)
+{
+	unsigned range = SW_EPHEMERAL_HIGH - SW_EPHEMERAL_LOW + 1;
+	unsigned start = sw_next_port_start();
+	struct sw_endpoint ep = { sw_type_letter(v4, sock->type), iface, 0 };
+	char path[SW_SUN_PATH];
+
+	for (unsigned i = 0; i < range; i++) {
+		ep.port = SW_EPHEMERAL_LOW + (start + i) % range;
+		if (!sw_endpoint_path(&ep, path, sizeof(path))) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		if (sw_bind_path(fd, path) == 0) {
+			sw_record_bind(sock, path);
+			return (int)ep.port;
+		}
+		if (errno != EADDRINUSE)
+			return -1;
+	}
+	errno = EADDRINUSE;
+	return -1;
+}
+
+int sw_autobind(struct sw_sock *sock, int fd, bool v4)
+{
+	unsigned iface = sw_default_iface();
+	int port;
+
+	if (sock->bound)
+		return 0;
+	if (iface == 0) {
+		errno = EADDRNOTAVAIL;
+		return -1;
+	}
+	port = sw_bind_ephemeral(sock, fd, iface, v4);
+	if (port < 0) {
+		if (errno == EADDRINUSE)
+			errno = EADDRNOTAVAIL;   /* what connect() says when ports run out */
+		return -1;
+	}
+	sock->local_len = sw_host_sockaddr(iface, sock->family, v4, &sock->local);
+	if (sock->family == AF_INET)
+		((struct sockaddr_in *)&sock->local)->sin_port = htons((uint16_t)port);
+	else
+		((struct sockaddr_in6 *)&sock->local)->sin6_port = htons((uint16_t)port);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/*
+ * Giving an emulated socket its address: binding the AF_UNIX socket to the
+ * endpoint's file, with the kernel's EADDRINUSE, reclaiming files left by
+ * dead processes, and picking ephemeral ports.
+ */
+#ifndef SW_BINDFILE_H
+#define SW_BINDFILE_H
+
+#include <stdbool.h>
+
+#include "addr.h"
+#include "sock.h"
+
+/* Binds fd to ep's file; 0, or -1 with EADDRINUSE when a live socket has
+ * it.  On success the sock records the path and that this process made it. */
+int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep);
+
+/* Binds to a free ephemeral port (32768-60999) of fake host iface. */
+int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4);
+
+/* Autobind before connect/sendto/listen: the default host, an ephemeral
+ * port; records the local address.  No-op when already bound. */
+int sw_autobind(struct sw_sock *sock, int fd, bool v4);
+
+/* A sockaddr_un for path. */
+socklen_t sw_unix_addr(const char *path, struct sockaddr_un *sun);
+
+#endif

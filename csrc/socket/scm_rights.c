@@ -1,0 +1,43 @@
+/* Descriptors passed with SCM_RIGHTS over AF_UNIX sockets. */
+#include <string.h>
+
+#include "calls.h"
+
+static void sw_each_passed_fd(const struct msghdr *msg, void (*fn)(int))
+{
+	struct msghdr m = *msg;
+
+	if (m.msg_control == NULL || m.msg_controllen < sizeof(struct cmsghdr))
+		return;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			fn(fd);
+		}
+	}
+}
+
+/* Received: the numbers are new to this process; adopt them lazily. */
+void sw_forget_passed_fds(const struct msghdr *msg)
+{
+	sw_each_passed_fd(msg, sw_fd_clear);
+}
+
+static void sw_disown(int fd)
+{
+	struct sw_sock *sock = sw_fd_get(fd);
+
+	if (sock != NULL)
+		sock->file_owner = 0;   /* the receiver may keep using the address */
+}
+
+void sw_disown_sent_fds(const struct msghdr *msg)
+{
+	sw_each_passed_fd(msg, sw_disown);
+}

@@ -1,0 +1,11 @@
+/* The socket shim's process-wide locks (also taken around fork()). */
+#ifndef SW_SOCKET_LOCK_H
+#define SW_SOCKET_LOCK_H
+
+#include "lock.h"
+
+extern struct cw_mutex sw_pool_lock;    /* the free list of sw_sock objects */
+extern struct cw_mutex sw_table_lock;   /* creating the fd table */
+extern struct cw_mutex sw_port_lock;    /* choosing ephemeral ports */
+
+#endif

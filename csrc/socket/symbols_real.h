@@ -1,0 +1,12 @@
+/* REAL() slots of the socket shim. */
+#ifndef SW_SYMBOLS_REAL_H
+#define SW_SYMBOLS_REAL_H
+#include <fcntl.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#define CW_SYMBOLS "symbols.def"
+#include "real_table.h"
+#endif
