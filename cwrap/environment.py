@@ -22,7 +22,7 @@ from .errors import ConfigError, StateDirError
 from .nss import NssConfig
 from .preload import compose_preload
 from .process import group_alive, kill_group
-from .socket import SocketConfig
+from .socket import Endpoint, SocketConfig, wait_for
 from .uid import UidConfig
 
 _LEVELS = {"error": "0", "warn": "1", "debug": "2", "trace": "3"}
@@ -196,6 +196,14 @@ class Environment:
             for prefix in ("SOCKET", "NSS", "UID"):
                 out[f"{prefix}_WRAPPER_DEBUGLEVEL"] = self.debug
         return out
+
+    def wait_listening(self, address: str, port: int, proto: str = "tcp",
+                       timeout: float = 10.0) -> None:
+        """Returns once a program in this environment listens on the fake
+        `address`:`port` (watching the socket directory, no sleep loop)."""
+        network = (self.socket.ipv4_network if self.socket else None) or "127.0.0.0"
+        endpoint = Endpoint.parse(address, port, proto, network)  # type: ignore[arg-type]
+        wait_for(self.socket_dir, endpoint, timeout)
 
     # -- running programs --------------------------------------------------
 

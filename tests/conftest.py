@@ -116,6 +116,15 @@ def make_env(run_as: RunAs) -> Iterator[Callable[..., cwrap.Environment]]:
         env.close()
 
 
+@pytest.fixture
+def worker_port(request: pytest.FixtureRequest) -> Callable[[int], int]:
+    """A base port for real-socket reference runs that differs per xdist
+    worker, so parallel workers do not collide on real loopback ports."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker[2:] or 0) * 300 if worker.startswith("gw") else 0
+    return lambda base: base + offset
+
+
 @pytest.fixture(scope="session")
 def probes(tmp_path_factory: pytest.TempPathFactory, run_as: RunAs) -> Callable[..., Path]:
     """Compiles tests/c/NAME.c once per session into a directory the

@@ -108,6 +108,19 @@ static void sw_local_concrete(struct sw_sock *sock, bool v4)
 	sock->wildcard = false;
 }
 
+/*
+ * A connected stream socket needs no file: the peer learnt its name at
+ * connect time, and nobody can connect to it.  Removing the file now keeps
+ * the directory to listeners only (and saves the unlink at close).
+ */
+static void sw_release_client_file(struct sw_sock *sock)
+{
+	if (sock->path[0] != '\0' && sock->file_owner == REAL(getpid)()) {
+		unlink(sock->path);
+		sock->path[0] = '\0';
+	}
+}
+
 static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr *addr)
 {
 	char path[SW_SUN_PATH];
@@ -150,6 +163,7 @@ static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr
 	sw_set_peer(sock, addr, v4);
 	if (sock->wildcard)
 		sw_local_concrete(sock, v4);
+	sw_release_client_file(sock);
 	if (nonblock) {
 		/* TCP never completes a non-blocking connect within the call. */
 		sock->nonblock_connect = true;
