@@ -24,10 +24,7 @@ static void sw_accepted_peer(struct sw_sock *sock, const struct sockaddr_un *sun
 	struct sw_endpoint ep;
 	char path[SW_SUN_PATH];
 
-	memset(path, 0, sizeof(path));
-	if (len > offsetof(struct sockaddr_un, sun_path))
-		memcpy(path, sun->sun_path, len - offsetof(struct sockaddr_un, sun_path));
-	path[sizeof(path) - 1] = '\0';
+	sw_sun_path(sun, len, path, sizeof(path));
 	if (sw_path_endpoint(path, &ep)) {
 		sock->peer_len = sw_endpoint_sockaddr(&ep, sock->family, &sock->peer);
 	} else {

@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -84,6 +85,27 @@ static int sw_hex(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+void sw_sun_path(const struct sockaddr_un *sun, socklen_t len, char *out, size_t size)
+{
+	size_t off = offsetof(struct sockaddr_un, sun_path), n;
+	const char *name = sun->sun_path;
+
+	out[0] = '\0';
+	if (len <= off)
+		return;
+	n = len - off;
+	if (n > sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path);
+	if (name[0] == '\0') {          /* abstract: skip the NUL, length-delimited */
+		name++;
+		n--;
+	}
+	if (n >= size)
+		n = size - 1;
+	memcpy(out, name, n);
+	out[n] = '\0';
 }
 
 bool sw_path_endpoint(const char *path, struct sw_endpoint *ep)

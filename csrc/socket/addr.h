@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <stdbool.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include "config.h"
 
@@ -42,6 +43,10 @@ char sw_type_letter(bool v4, int type);
 
 /* "<dir>/T0A0007"; false if it would not fit. */
 bool sw_endpoint_path(const struct sw_endpoint *ep, char *out, size_t size);
+
+/* The name in an AF_UNIX address as a C string: a path, or for an
+ * abstract address the name after its leading NUL. */
+void sw_sun_path(const struct sockaddr_un *sun, socklen_t len, char *out, size_t size);
 
 /* Parses a file name of ours inside the socket directory. */
 bool sw_path_endpoint(const char *path, struct sw_endpoint *ep);

@@ -14,15 +14,16 @@ static bool sw_unix_name(int fd, bool peer, struct sw_endpoint *ep)
 {
 	struct sockaddr_un sun;
 	socklen_t len = sizeof(sun);
+	char path[SW_SUN_PATH];
 	int rc;
 
 	memset(&sun, 0, sizeof(sun));
 	rc = peer ? REAL(getpeername)(fd, (struct sockaddr *)&sun, &len)
 		  : REAL(getsockname)(fd, (struct sockaddr *)&sun, &len);
-	if (rc != 0 || sun.sun_family != AF_UNIX || len <= offsetof(struct sockaddr_un, sun_path))
+	if (rc != 0 || sun.sun_family != AF_UNIX)
 		return false;
-	sun.sun_path[sizeof(sun.sun_path) - 1] = '\0';
-	return sw_path_endpoint(sun.sun_path, ep);
+	sw_sun_path(&sun, len, path, sizeof(path));
+	return sw_path_endpoint(path, ep);
 }
 
 static struct sw_sock *sw_adopt(int fd)

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -23,12 +24,42 @@ socklen_t sw_unix_addr(const char *path, struct sockaddr_un *sun)
 	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(sun->sun_path) + 1);
 }
 
-static int sw_bind_path(int fd, const char *path)
+socklen_t sw_unix_abstract(const char *path, struct sockaddr_un *sun)
+{
+	size_t n = strlen(path);
+
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	if (n > sizeof(sun->sun_path) - 1)
+		n = sizeof(sun->sun_path) - 1;
+	memcpy(sun->sun_path + 1, path, n);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+static int sw_bind_path(int fd, const char *path, bool abstract)
 {
 	struct sockaddr_un sun;
-	socklen_t len = sw_unix_addr(path, &sun);
+	socklen_t len = abstract ? sw_unix_abstract(path, &sun) : sw_unix_addr(path, &sun);
 
 	return REAL(bind)(fd, (struct sockaddr *)&sun, len);
+}
+
+/* Sticky plus owner-only: upstream never sets the sticky bit, so it tells
+ * our listeners apart; and only this user may connect to them. */
+#define SW_OUR_LISTENER_MODE (S_ISVTX | S_IRWXU)
+
+void sw_mark_listener(const struct sw_sock *sock)
+{
+	if (sock->path[0] != '\0' && sock->file_owner == REAL(getpid)())
+		chmod(sock->path, SW_OUR_LISTENER_MODE);
+}
+
+bool sw_listener_is_ours(const char *path, bool *exists)
+{
+	struct stat st;
+
+	*exists = stat(path, &st) == 0;
+	return *exists && (st.st_mode & S_ISVTX);
 }
 
 /*
@@ -90,7 +121,7 @@ static int sw_reclaim(int fd, const char *path)
 	if (!sw_path_live(path)) {
 		CW_LOG(CW_DEBUG, "reclaiming stale socket file %s", path);
 		unlink(path);
-		rc = sw_bind_path(fd, path);
+		rc = sw_bind_path(fd, path, false);
 		err = rc == 0 ? 0 : errno;
 	}
 	if (dir_fd >= 0)
@@ -107,7 +138,7 @@ int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (sw_bind_path(fd, path) != 0) {
+	if (sw_bind_path(fd, path, false) != 0) {
 		if (errno != EADDRINUSE || sw_reclaim(fd, path) != 0) {
 			if (errno == EACCES || errno == ENOENT || errno == EROFS)
 				cw_log(CW_ERROR, "cannot create %s: %s", path, strerror(errno));
@@ -130,7 +161,8 @@ static unsigned sw_next_port_start(void)
 	return start;
 }
 
-int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4)
+static int sw_bind_port_range(struct sw_sock *sock, int fd, unsigned iface, bool v4,
+			      bool abstract)
 {
 	unsigned range = SW_EPHEMERAL_HIGH - SW_EPHEMERAL_LOW + 1;
 	unsigned start = sw_next_port_start();
@@ -143,8 +175,11 @@ int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4)
 			errno = ENAMETOOLONG;
 			return -1;
 		}
-		if (sw_bind_path(fd, path) == 0) {
-			sw_record_bind(sock, path);
+		if (sw_bind_path(fd, path, abstract) == 0) {
+			if (abstract)
+				sock->bound = true;      /* no file to remove later */
+			else
+				sw_record_bind(sock, path);
 			return (int)ep.port;
 		}
 		if (errno != EADDRINUSE)
@@ -154,7 +189,12 @@ int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4)
 	return -1;
 }
 
-int sw_autobind(struct sw_sock *sock, int fd, bool v4)
+int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4)
+{
+	return sw_bind_port_range(sock, fd, iface, v4, false);
+}
+
+int sw_autobind(struct sw_sock *sock, int fd, bool v4, bool abstract)
 {
 	unsigned iface = sw_default_iface();
 	int port;
@@ -165,7 +205,7 @@ int sw_autobind(struct sw_sock *sock, int fd, bool v4)
 		errno = EADDRNOTAVAIL;
 		return -1;
 	}
-	port = sw_bind_ephemeral(sock, fd, iface, v4);
+	port = sw_bind_port_range(sock, fd, iface, v4, abstract);
 	if (port < 0) {
 		if (errno == EADDRINUSE)
 			errno = EADDRNOTAVAIL;   /* what connect() says when ports run out */

@@ -19,10 +19,19 @@ int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep)
 int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4);
 
 /* Autobind before connect/sendto/listen: the default host, an ephemeral
- * port; records the local address.  No-op when already bound. */
-int sw_autobind(struct sw_sock *sock, int fd, bool v4);
+ * port; records the local address.  No-op when already bound.  `abstract`
+ * names the socket in the abstract namespace instead of with a file. */
+int sw_autobind(struct sw_sock *sock, int fd, bool v4, bool abstract);
 
-/* A sockaddr_un for path. */
+/* Marks a listener's file as one of ours (sticky bit, owner-only): our
+ * clients then name themselves without files (see connect.c). */
+void sw_mark_listener(const struct sw_sock *sock);
+
+/* Is the listener at path one of ours?  (false if it has no file) */
+bool sw_listener_is_ours(const char *path, bool *exists);
+
+/* A sockaddr_un for path (a file), or for the abstract name "\0path". */
 socklen_t sw_unix_addr(const char *path, struct sockaddr_un *sun);
+socklen_t sw_unix_abstract(const char *path, struct sockaddr_un *sun);
 
 #endif

@@ -141,8 +141,20 @@ static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr
 	err = sw_peer_path(sock, addr, &v4, path, &nobody);
 	if (err)
 		return sw_fail(err);
-	if (sw_autobind(sock, fd, v4) != 0)
+	if (!nobody && !sock->bound) {
+		bool exists;
+		bool ours = sw_listener_is_ours(path, &exists);
+
+		if (!exists)
+			nobody = true;
+		/* Our listener learns a client's name from its abstract address:
+		 * no file to create and remove for every connection.  Upstream's
+		 * listeners need a file they can parse. */
+		if (sw_autobind(sock, fd, v4, ours) != 0)
+			return -1;
+	} else if (sw_autobind(sock, fd, v4, false) != 0) {
 		return -1;
+	}
 	nonblock = sw_nonblocking(fd);
 	if (nobody) {
 		rc = -1;
@@ -192,7 +204,7 @@ static int sw_connect_dgram(struct sw_sock *sock, int fd, const struct sockaddr 
 	err = sw_peer_path(sock, addr, &v4, path, &nobody);
 	if (err)
 		return sw_fail(err);
-	if (sw_autobind(sock, fd, v4) != 0)
+	if (sw_autobind(sock, fd, v4, false) != 0)
 		return -1;
 	sock->peer_deferred = true;
 	if (!nobody && REAL(connect)(fd, (struct sockaddr *)&sun, sw_unix_addr(path, &sun)) == 0)

@@ -13,7 +13,7 @@ static int sw_listen_bind(struct sw_sock *sock, int fd)
 
 	if (sock->bound)
 		return 0;
-	if (sw_autobind(sock, fd, sock->family == AF_INET) != 0)
+	if (sw_autobind(sock, fd, sock->family == AF_INET, false) != 0)
 		return -1;
 	port = sock->family == AF_INET ? ((struct sockaddr_in *)&sock->local)->sin_port
 				       : ((struct sockaddr_in6 *)&sock->local)->sin6_port;
@@ -41,8 +41,10 @@ CW_EXPORT int listen(int fd, int backlog)
 		errno = EINVAL;
 	} else if (sw_listen_bind(sock, fd) == 0) {
 		rc = REAL(listen)(fd, backlog);
-		if (rc == 0)
+		if (rc == 0 && !sock->listening) {
 			sock->listening = true;
+			sw_mark_listener(sock);
+		}
 	}
 	cw_unlock(&sock->lock);
 	return rc;

@@ -18,11 +18,9 @@ static void sw_sender_address(const struct sw_sock *sock, const struct sockaddr_
 	struct sockaddr_storage from;
 	socklen_t from_len;
 	struct sw_endpoint ep;
-	char path[SW_SUN_PATH] = { 0 };
+	char path[SW_SUN_PATH];
 
-	if (sun_len > offsetof(struct sockaddr_un, sun_path))
-		memcpy(path, sun->sun_path, sun_len - offsetof(struct sockaddr_un, sun_path));
-	path[sizeof(path) - 1] = '\0';
+	sw_sun_path(sun, sun_len, path, sizeof(path));
 	if (sw_path_endpoint(path, &ep)) {
 		from_len = sw_endpoint_sockaddr(&ep, sock->family, &from);
 	} else {

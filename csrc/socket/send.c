@@ -112,7 +112,7 @@ static ssize_t sw_send_dgram_to(struct sw_sock *sock, int fd, struct msghdr *m, 
 	}
 	if (!sock->bound) {
 		cw_lock(&sock->lock);
-		int rc = sw_autobind(sock, fd, v4);
+		int rc = sw_autobind(sock, fd, v4, false);
 		cw_unlock(&sock->lock);
 		if (rc != 0)
 			return -1;
