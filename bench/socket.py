@@ -76,8 +76,8 @@ def main() -> None:
     for mode, (title, unit, _) in MODES.items():
         row = results[mode]
         base = row["raw AF_UNIX"]
-        cells = "".join(f"{row[c]:>14.1f} {unit:<7}" + (f"{row[c] / base:>5.2f}x" if base else "")
-                        for c in configs)
+        cells = "".join(f"{'failed':>26}" if row[c] != row[c] else
+                        f"{row[c]:>14.1f} {unit:<7}{row[c] / base:>5.2f}x" for c in configs)
         print(f"{title:<38}{cells}")
     fd = results["fdio"]
     print(f"\nnon-socket read/write overhead of the shim: "

@@ -1,9 +1,9 @@
 /*
  * Descriptor -> sw_sock, in O(1) and without a lock.
  *
- * The table is one array indexed by descriptor, mapped on the first inet
- * socket (anonymous memory: pages that are never touched cost nothing and
- * are not copied on fork).  Until then every lookup is a single load of a
+ * The table is one array indexed by descriptor, allocated on the first inet
+ * socket (a large calloc is anonymous memory: pages that are never touched
+ * cost nothing and are not copied on fork).  Until then every lookup is a single load of a
  * NULL pointer, which is what read() and write() on files and pipes pay.
  *
  * SW_NOT_INET marks a descriptor that was checked and is not an emulated

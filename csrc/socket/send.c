@@ -36,6 +36,16 @@ static ssize_t sw_epipe(int flags)
 	return sw_fail(EPIPE);
 }
 
+/* What a failed stream send means in TCP terms (see the top of the file). */
+static ssize_t sw_stream_failed(struct sw_sock *sock, size_t len, int flags)
+{
+	if (errno != EPIPE)
+		return -1;
+	if (!atomic_exchange(&sock->peer_gone, true))
+		return (ssize_t)len;   /* the grace write: lost, as in TCP */
+	return sw_epipe(flags);
+}
+
 static ssize_t sw_send_stream(struct sw_sock *sock, int fd, const struct msghdr *msg, int flags)
 {
 	struct msghdr m = *msg;
@@ -49,11 +59,23 @@ static ssize_t sw_send_stream(struct sw_sock *sock, int fd, const struct msghdr 
 	m.msg_control = NULL;
 	m.msg_controllen = 0;
 	n = REAL(sendmsg)(fd, &m, flags | MSG_NOSIGNAL);
-	if (n >= 0 || errno != EPIPE)
-		return n;
-	if (!atomic_exchange(&sock->peer_gone, true))
-		return (ssize_t)sw_msg_len(msg);   /* the grace write: lost, as in TCP */
-	return sw_epipe(flags);
+	return n >= 0 ? n : sw_stream_failed(sock, sw_msg_len(msg), flags);
+}
+
+/* The common case of send() and write() on a connected TCP socket: one
+ * buffer, one send(2), nothing else. */
+static ssize_t sw_stream_write(struct sw_sock *sock, int fd, const void *buf, size_t len,
+			       int flags)
+{
+	int err = sw_take_pending(sock);
+	ssize_t n;
+
+	if (err)
+		return sw_fail(err);
+	if (!sock->connected || atomic_load_explicit(&sock->shut_wr, memory_order_relaxed))
+		return sw_epipe(flags);
+	n = REAL(send)(fd, buf, len, flags | MSG_NOSIGNAL);
+	return n >= 0 ? n : sw_stream_failed(sock, len, flags);
 }
 
 /* Sends one datagram to path; a missing or full receiver loses it. */
@@ -240,6 +262,8 @@ CW_EXPORT ssize_t send(int fd, const void *buf, size_t len, int flags)
 
 	if (sock == NULL)
 		return REAL(send)(fd, buf, len, flags);
+	if (sock->type == SOCK_STREAM)
+		return sw_stream_write(sock, fd, buf, len, flags);
 	sw_one_iov(&msg, &iov, buf, len, NULL, 0);
 	return sw_sendmsg(sock, fd, &msg, flags);
 }
@@ -286,8 +310,12 @@ CW_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 
 	if (__builtin_expect(sock == NULL, 1))
 		return REAL(write)(fd, buf, len);
-	sw_one_iov(&msg, &iov, buf, len, NULL, 0);
-	n = sw_sendmsg(sock, fd, &msg, 0);
+	if (sock->type == SOCK_STREAM) {
+		n = sw_stream_write(sock, fd, buf, len, 0);
+	} else {
+		sw_one_iov(&msg, &iov, buf, len, NULL, 0);
+		n = sw_sendmsg(sock, fd, &msg, 0);
+	}
 	if (n < 0 && errno == ENOTSOCK) {
 		/* A stale entry: the descriptor was closed behind our back. */
 		sw_fd_clear(fd);

@@ -2,6 +2,9 @@
 #ifndef SW_SYMBOLS_REAL_H
 #define SW_SYMBOLS_REAL_H
 #include <fcntl.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
