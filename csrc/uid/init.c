@@ -1,19 +1,30 @@
 /*
- * The UID shim's identity, start-up and detection helpers.
+ * The UID shim's identity, configuration and start-up.
+ *
+ * The first ids come from, in order: the hand-off a wrapped parent left
+ * in UID_WRAPPER_HANDOFF (identity across exec), UID_WRAPPER_INITIAL_UID /
+ * _GID / _GROUPS, UID_WRAPPER_ROOT=1 (uid 0, gid 0, groups [0]), and
+ * otherwise the process's real ids and groups.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "env.h"
 #include "init.h"
+#include "log.h"
 #include "shim.h"
+#include "uw.h"
 #include "version.h"
 
 #define CW_SYMBOLS "symbols.def"
 #define CW_REAL_DEFINE
 #include "real_table.h"
 
-static struct cw_mutex *const uw_locks[] = { NULL };
+static struct cw_mutex *const uw_locks[] = { &uw_mutex, NULL };
 
 const struct cw_shim cw_shim = {
 	.name = "uid",
@@ -21,11 +32,122 @@ const struct cw_shim cw_shim = {
 	.locks = uw_locks,
 };
 
-static bool uw_enabled;
+bool uw_enabled;
+static bool uw_chroot_on = true;
 
-static void uw_init(void)
+bool uw_myuid(void)
 {
+	const char *v = getenv("UID_WRAPPER_MYUID");
+
+	return v != NULL && v[0] == '1' && v[1] == '\0';
+}
+
+bool uw_chroot_noop(void)
+{
+	return uw_chroot_on;
+}
+
+static bool read_chroot_switch(void)
+{
+	const char *v = getenv("UID_WRAPPER_CHROOT");
+
+	if (v == NULL || *v == '\0' || strcmp(v, "1") == 0)
+		return true;
+	if (strcmp(v, "0") == 0)
+		return false;
+	cw_log(CW_ERROR, "UID_WRAPPER_CHROOT=\"%s\" is not valid: expected 1 "
+	       "(a fake root's chroot() succeeds without effect) or 0 (pass "
+	       "chroot() to the kernel); passing it to the kernel", v);
+	return false;
+}
+
+/* "g1,g2,..." in decimal; false if it is not exactly that. */
+static bool parse_groups(const char *text, int *n, gid_t *out)
+{
+	char item[16];
+
+	*n = 0;
+	while (*text) {
+		size_t len = strcspn(text, ",");
+		unsigned long id;
+
+		if (len == 0 || len >= sizeof(item) || *n >= NGROUPS_MAX)
+			return false;
+		memcpy(item, text, len);
+		item[len] = '\0';
+		if (!cw_parse_ulong(item, 0, 4294967294UL, &id))
+			return false;
+		out[(*n)++] = (gid_t)id;
+		text += len;
+		if (*text == ',' && *++text == '\0')
+			return false;     /* a trailing comma */
+	}
+	return true;
+}
+
+static gid_t uw_groups_tmp[NGROUPS_MAX];
+
+static void initial_state(void)
+{
+	struct uw_ids ids;
+	unsigned long v;
+	int n = 0;
+	const char *text;
+	gid_t *groups = uw_groups_tmp;
+
+	text = getenv(UW_HANDOFF_VAR);
+	if (text && *text && uw_handoff_parse(text, &ids, &n, groups)) {
+		uw_state_set_initial(&ids, n, groups);
+		return;
+	}
+	if (cw_env_switch("UID_WRAPPER_ROOT")) {
+		memset(&ids, 0, sizeof(ids));
+		groups[0] = 0;
+		n = 1;
+	} else {
+		REAL(getresuid)(&ids.uid[UW_R], &ids.uid[UW_E], &ids.uid[UW_S]);
+		REAL(getresgid)(&ids.gid[UW_R], &ids.gid[UW_E], &ids.gid[UW_S]);
+		ids.uid[UW_FS] = ids.uid[UW_E];
+		ids.gid[UW_FS] = ids.gid[UW_E];
+		n = REAL(getgroups)(NGROUPS_MAX, groups);
+		if (n < 0)
+			n = 0;
+	}
+	if (cw_env_ulong("UID_WRAPPER_INITIAL_UID", 0, 4294967294UL, &v) == CW_ENV_OK)
+		ids.uid[0] = ids.uid[1] = ids.uid[2] = ids.uid[3] = (uid_t)v;
+	if (cw_env_ulong("UID_WRAPPER_INITIAL_GID", 0, 4294967294UL, &v) == CW_ENV_OK) {
+		ids.gid[0] = ids.gid[1] = ids.gid[2] = ids.gid[3] = (gid_t)v;
+		groups[0] = (gid_t)v;
+		n = 1;
+	}
+	text = getenv("UID_WRAPPER_INITIAL_GROUPS");
+	if (text && *text) {
+		int m;
+
+		if (parse_groups(text, &m, groups))
+			n = m;
+		else
+			cw_log(CW_ERROR, "UID_WRAPPER_INITIAL_GROUPS=\"%s\" is not "
+			       "valid: expected group ids (0 to 4294967294) "
+			       "separated by commas, at most %d; keeping the "
+			       "groups the process has", text, NGROUPS_MAX);
+	}
+	uw_state_set_initial(&ids, n, groups);
+}
+
+void uw_init(void)
+{
+	uw_syscall_init();
 	uw_enabled = !cw_secure_exec() && cw_env_switch("UID_WRAPPER");
+	if (!uw_enabled)
+		return;
+	/* Accepted for upstream compatibility; this shim never uses
+	 * RTLD_DEEPBIND, so only the value is checked. */
+	(void)cw_env_switch("UID_WRAPPER_DISABLE_DEEPBIND");
+	uw_chroot_on = read_chroot_switch();
+	initial_state();
+	uw_threads_init();
+	uw_handoff_publish(&uw_proc);
 }
 
 __attribute__((constructor)) static void uw_constructor(void)

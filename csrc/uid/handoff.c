@@ -1,0 +1,277 @@
+/*
+ * Identity across exec.
+ *
+ * The kernel keeps a process's credentials across execve(); the fake ones
+ * live in memory that exec discards, so they travel in the environment:
+ *
+ *     UID_WRAPPER_HANDOFF=K:R,E,S,F:r,e,s,f:G1,G2,...:C
+ *
+ * K is the real uid of the process that wrote it (a new image with a
+ * different real uid ignores it), R,E,S,F the uids (real, effective,
+ * saved, fs), r,e,s,f the gids, G the supplementary groups (may be empty),
+ * C an FNV-1a checksum of everything before it in hex; trailing spaces are
+ * allowed.  The values written describe the state *after* exec: as
+ * execve(2) does, the saved and fs ids become the effective ones.
+ *
+ * Two writers.  Every exec and posix_spawn wrapper puts a fresh entry in
+ * the environment it passes on (calling thread's view, no allocation
+ * beyond mmap, so it is safe in a vfork child).  And the process's own
+ * environ carries an entry kept current on every change (rewritten in
+ * place; it shows the ids of the thread that changed them last, which in
+ * a single-threaded program is the whole truth), so the exec paths that cannot be interposed -- system(),
+ * popen(), wordexp(), posix_spawn inside libc, raw syscall(SYS_execve) --
+ * pass on the identity too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "log.h"
+#include "shim.h"
+#include "uw.h"
+
+#define CW_SYMBOLS "symbols.def"
+#include "real_table.h"
+
+#define PREFIX UW_HANDOFF_VAR "="
+
+static unsigned int fnv1a(const char *p, size_t n)
+{
+	unsigned int h = 2166136261u;
+
+	while (n--) {
+		h ^= (unsigned char)*p++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* Decimal digits of v at p; returns the end.  No snprintf: this runs in
+ * vfork children. */
+static char *put_num(char *p, unsigned int v)
+{
+	char tmp[12];
+	int n = 0;
+
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+static char *put_hex8(char *p, unsigned int v)
+{
+	for (int i = 7; i >= 0; i--)
+		*p++ = "0123456789abcdef"[(v >> (4 * i)) & 0xf];
+	return p;
+}
+
+/* Formats one consistent view of `r`; 0 when it does not fit. */
+static size_t format_once(const struct uw_rec *r, bool resetids, char *buf,
+			  size_t size, unsigned int real_uid)
+{
+	struct uw_ids ids;
+	char *p = buf, *end = buf + size;
+	int n = __atomic_load_n(&r->ngroups, __ATOMIC_RELAXED);
+
+	for (int i = 0; i < 4; i++) {
+		ids.uid[i] = __atomic_load_n(&r->ids.uid[i], __ATOMIC_RELAXED);
+		ids.gid[i] = __atomic_load_n(&r->ids.gid[i], __ATOMIC_RELAXED);
+	}
+	if (resetids) {
+		/* posix_spawn's POSIX_SPAWN_RESETIDS: seteuid(getuid()),
+		 * then setegid(getgid()), in the child before exec. */
+		struct uw_op op = { .kind = UW_SETRESUID, .a = (unsigned)-1,
+				    .b = ids.uid[UW_R], .c = (unsigned)-1 };
+
+		(void)uw_rule(&op, &ids, NULL);
+		op.kind = UW_SETRESGID;
+		op.b = ids.gid[UW_R];
+		(void)uw_rule(&op, &ids, NULL);
+	}
+	/* execve(2): saved set-ids and fs ids become the effective ones. */
+	ids.uid[UW_S] = ids.uid[UW_FS] = ids.uid[UW_E];
+	ids.gid[UW_S] = ids.gid[UW_FS] = ids.gid[UW_E];
+
+	/* Worst case per number: 10 digits and a separator. */
+	if (size < sizeof(PREFIX) + (size_t)(10 + n) * 11 + 10)
+		return 0;
+	memcpy(p, PREFIX, sizeof(PREFIX) - 1);
+	p += sizeof(PREFIX) - 1;
+	char *payload = p;
+
+	p = put_num(p, real_uid);
+	for (int i = 0; i < 4; i++) {
+		*p++ = i ? ',' : ':';
+		p = put_num(p, ids.uid[i]);
+	}
+	for (int i = 0; i < 4; i++) {
+		*p++ = i ? ',' : ':';
+		p = put_num(p, ids.gid[i]);
+	}
+	*p++ = ':';
+	for (int i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		p = put_num(p, __atomic_load_n(&r->groups[i], __ATOMIC_RELAXED));
+	}
+	*p++ = ':';
+	p = put_hex8(p, fnv1a(payload, (size_t)(p - payload)));
+	if (p >= end)
+		return 0;
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+size_t uw_handoff_format(const struct uw_rec *r, bool resetids, char *buf, size_t size)
+{
+	unsigned int real_uid = REAL(getuid)();
+	size_t len;
+	unsigned s;
+
+	do {
+		s = uw_read_begin(r);
+		len = format_once(r, resetids, buf, size, real_uid);
+	} while (uw_read_retry(r, s));
+	return len;
+}
+
+static bool take_num(const char **pp, unsigned int *out)
+{
+	unsigned long v = 0;
+	const char *p = *pp;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > 4294967294UL)
+			return false;
+	}
+	*pp = p;
+	*out = (unsigned int)v;
+	return true;
+}
+
+static bool parse(const char *text, struct uw_ids *ids, int *ngroups,
+		  gid_t *groups, unsigned int *real_uid)
+{
+	const char *p = text;
+	unsigned int sum = 0;
+
+	if (!take_num(&p, real_uid))
+		return false;
+	for (int i = 0; i < 8; i++) {
+		if (*p++ != (i == 0 || i == 4 ? ':' : ','))
+			return false;
+		if (!take_num(&p, i < 4 ? &ids->uid[i] : &ids->gid[i - 4]))
+			return false;
+	}
+	if (*p++ != ':')
+		return false;
+	*ngroups = 0;
+	while (*p != ':') {
+		if (*ngroups && *p++ != ',')
+			return false;
+		if (*ngroups >= NGROUPS_MAX || !take_num(&p, &groups[*ngroups]))
+			return false;
+		(*ngroups)++;
+	}
+	p++;
+	size_t payload = (size_t)(p - text);
+
+	for (int i = 0; i < 8; i++, p++) {
+		int d = (*p >= '0' && *p <= '9') ? *p - '0' :
+			(*p >= 'a' && *p <= 'f') ? *p - 'a' + 10 : -1;
+
+		if (d < 0)
+			return false;
+		sum = sum << 4 | (unsigned int)d;
+	}
+	while (*p == ' ')
+		p++;
+	return *p == '\0' && sum == fnv1a(text, payload);
+}
+
+bool uw_handoff_parse(const char *value, struct uw_ids *ids, int *ngroups, gid_t *groups)
+{
+	unsigned int real_uid;
+
+	if (!parse(value, ids, ngroups, groups, &real_uid)) {
+		cw_log(CW_ERROR, "%s=\"%.60s%s\" is not valid: expected what a "
+		       "wrapped parent writes (uid:uids:gids:groups:checksum); "
+		       "ignoring it", UW_HANDOFF_VAR, value,
+		       strlen(value) > 60 ? "..." : "");
+		return false;
+	}
+	if (real_uid != REAL(getuid)()) {
+		CW_LOG(CW_DEBUG, "%s was written for real uid %u, this process "
+		       "has %u: ignoring it", UW_HANDOFF_VAR, real_uid,
+		       (unsigned int)REAL(getuid)());
+		return false;
+	}
+	return true;
+}
+
+/* --- the process's own entry ------------------------------------------ */
+
+static char *live;            /* our string in environ, or NULL */
+static size_t live_size;      /* its buffer size (string + padding + NUL) */
+static int live_failed;
+
+void uw_handoff_publish(const struct uw_rec *r)
+{
+	size_t need, size;
+	char *buf;
+	int saved = errno;
+
+	/* In place when our entry is still the one in environ and fits. */
+	if (live && getenv(UW_HANDOFF_VAR) == live + sizeof(PREFIX) - 1) {
+		size_t len = uw_handoff_format(r, false, live, live_size);
+
+		if (len) {
+			memset(live + len, ' ', live_size - 1 - len);
+			live[live_size - 1] = '\0';
+			goto out;
+		}
+	}
+	need = sizeof(PREFIX) + (size_t)(10 + r->ngroups) * 11 + 10;
+	if (need > UW_HANDOFF_MAX) {
+		if (!live_failed++)
+			cw_log(CW_ERROR, "%d groups are too many to hand to "
+			       "programs this process starts (at most about "
+			       "%d): they start with their own ids",
+			       r->ngroups, UW_HANDOFF_MAX / 11 - 20);
+		goto out;
+	}
+	for (size = 256; size < need; size *= 2)
+		;
+	/* The old buffer is kept: a concurrent exec may be reading it. */
+	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED)
+		goto out;
+	size_t len = uw_handoff_format(r, false, buf, size);
+
+	if (len == 0) {
+		munmap(buf, size);
+		goto out;
+	}
+	memset(buf + len, ' ', size - 1 - len);
+	buf[size - 1] = '\0';
+	if (putenv(buf) != 0) {
+		munmap(buf, size);
+		goto out;
+	}
+	live = buf;
+	live_size = size;
+out:
+	errno = saved;
+}
