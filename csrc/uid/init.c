@@ -121,7 +121,9 @@ static void initial_state(void)
 		n = 1;
 	}
 	text = getenv("UID_WRAPPER_INITIAL_GROUPS");
-	if (text && *text) {
+	if (text && strcmp(text, "-") == 0) {
+		n = 0;          /* no supplementary groups at all */
+	} else if (text && *text) {
 		int m;
 
 		if (parse_groups(text, &m, groups))
@@ -129,7 +131,7 @@ static void initial_state(void)
 		else
 			cw_log(CW_ERROR, "UID_WRAPPER_INITIAL_GROUPS=\"%s\" is not "
 			       "valid: expected group ids (0 to 4294967294) "
-			       "separated by commas, at most %d; keeping the "
+			       "separated by commas, at most %d, or - for none; keeping the "
 			       "groups the process has", text, NGROUPS_MAX);
 	}
 	uw_state_set_initial(&ids, n, groups);
