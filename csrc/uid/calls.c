@@ -18,6 +18,7 @@
 
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
+#include "lazy.h"
 
 #define NONE ((unsigned int)-1)
 

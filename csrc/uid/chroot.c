@@ -22,6 +22,7 @@
 
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
+#include "lazy.h"
 
 CW_EXPORT int chroot(const char *path)
 {

@@ -6,11 +6,12 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "log.h"
 #include "uw.h"
 
-struct uw_rec uw_proc;
+struct uw_rec uw_proc = { .groups = uw_proc.small };
 struct cw_mutex uw_mutex = CW_MUTEX_INIT;
 __thread struct uw_rec *uw_mine __attribute__((tls_model("initial-exec")));
 
@@ -88,8 +89,12 @@ int uw_read_groups_of(const struct uw_rec *r, int size, gid_t *list)
 			continue;
 		if (size < n)
 			continue;      /* decided below, on a consistent count */
+		const gid_t *g = __atomic_load_n(&r->groups, __ATOMIC_ACQUIRE);
+
+		if (g == r->small && n > UW_INLINE_GROUPS)
+			continue;      /* mid-change: the retry sees it */
 		for (int i = 0; i < n; i++)
-			list[i] = __atomic_load_n(&r->groups[i], __ATOMIC_RELAXED);
+			list[i] = __atomic_load_n(&g[i], __ATOMIC_RELAXED);
 	} while (uw_read_retry(r, s));
 	if (size != 0 && size < n) {
 		errno = EINVAL;
@@ -108,13 +113,32 @@ void uw_state_set_initial(const struct uw_ids *ids, int ngroups, const gid_t *gr
 
 /* --- changes ------------------------------------------------------------ */
 
-static void apply_to(struct uw_rec *r, const struct uw_op *op, const struct uw_ids *ids)
+bool uw_groups_reserve(struct uw_rec *r, long n)
 {
+	gid_t *big;
+
+	if (n <= UW_INLINE_GROUPS || r->groups != r->small)
+		return true;
+	big = mmap(NULL, NGROUPS_MAX * sizeof(gid_t), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (big == MAP_FAILED)
+		return false;
+	/* Same contents, so a reader on either array sees the truth. */
+	memcpy(big, r->small, sizeof(r->small));
+	__atomic_store_n(&r->groups, big, __ATOMIC_RELEASE);
+	return true;
+}
+
+static int apply_to(struct uw_rec *r, const struct uw_op *op, const struct uw_ids *ids)
+{
+	if (op->kind == UW_SETGROUPS && !uw_groups_reserve(r, op->n))
+		return ENOMEM;
 	write_begin(r);
 	store_ids(r, ids);
 	if (op->kind == UW_SETGROUPS)
 		uw_groups_store(r, op->n, op->list);
 	write_end(r);
+	return 0;
 }
 
 /* The same call made again by another thread (glibc's setxid broadcast):
@@ -123,12 +147,12 @@ static void broadcast_to(struct uw_rec *r, const struct uw_op *op)
 {
 	struct uw_ids ids = r->ids;
 
-	if (uw_rule(op, &ids, NULL) == 0)
-		apply_to(r, op, &ids);
-	else    /* glibc aborts if a live thread refuses; the record may
-		 * also be the process view no thread uses any more */
-		CW_LOG(CW_DEBUG, "a set*id() call succeeded in one thread but "
-		       "not for another view of the ids; that one is unchanged");
+	if (uw_rule(op, &ids, NULL) == 0 && apply_to(r, op, &ids) == 0)
+		return;
+	/* glibc aborts if a live thread refuses; but the record may also be
+	 * the process view that no thread uses any more. */
+	CW_LOG(CW_DEBUG, "a set*id() call succeeded in one thread but "
+	       "not for another view of the ids; that one is unchanged");
 }
 
 int uw_change(const struct uw_op *op, bool broadcast, unsigned int *fs_old)
@@ -138,6 +162,8 @@ int uw_change(const struct uw_op *op, bool broadcast, unsigned int *fs_old)
 	struct uw_ids ids;
 	int err;
 
+	if (!broadcast)
+		uw_threads_init();      /* may create an override below */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	cw_lock(&uw_mutex);
@@ -159,7 +185,9 @@ int uw_change(const struct uw_op *op, bool broadcast, unsigned int *fs_old)
 		uw_override_attach(mine);
 		self = mine;
 	}
-	apply_to(self, op, &ids);
+	err = apply_to(self, op, &ids);
+	if (err)
+		goto out;
 	if (broadcast) {
 		if (self != &uw_proc)
 			broadcast_to(&uw_proc, op);

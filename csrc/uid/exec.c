@@ -21,6 +21,7 @@
 
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
+#include "lazy.h"
 
 extern char **environ;
 

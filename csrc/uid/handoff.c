@@ -36,8 +36,13 @@
 
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
+#include "lazy.h"
 
 #define PREFIX UW_HANDOFF_VAR "="
+/* Worst case per number: 10 digits and a separator; 9 numbers and a
+ * checksum besides the groups. */
+#define FIXED (sizeof(PREFIX) + 10 * 11 + 10)
+#define ROOM(size) (((size) - FIXED) / 11)   /* groups that fit in size */
 
 static unsigned int fnv1a(const char *p, size_t n)
 {
@@ -80,6 +85,10 @@ static size_t format_once(const struct uw_rec *r, bool resetids, char *buf,
 	struct uw_ids ids;
 	char *p = buf, *end = buf + size;
 	int n = __atomic_load_n(&r->ngroups, __ATOMIC_RELAXED);
+	const gid_t *groups = __atomic_load_n(&r->groups, __ATOMIC_ACQUIRE);
+
+	if (groups == r->small && n > UW_INLINE_GROUPS)
+		n = 0;          /* mid-change: the caller's retry sees it */
 
 	for (int i = 0; i < 4; i++) {
 		ids.uid[i] = __atomic_load_n(&r->ids.uid[i], __ATOMIC_RELAXED);
@@ -100,9 +109,12 @@ static size_t format_once(const struct uw_rec *r, bool resetids, char *buf,
 	ids.uid[UW_S] = ids.uid[UW_FS] = ids.uid[UW_E];
 	ids.gid[UW_S] = ids.gid[UW_FS] = ids.gid[UW_E];
 
-	/* Worst case per number: 10 digits and a separator. */
-	if (size < sizeof(PREFIX) + (size_t)(10 + n) * 11 + 10)
+	/* Groups that do not fit are left out (fewer groups, never more
+	 * rights). */
+	if (size < FIXED)
 		return 0;
+	if ((size_t)n > ROOM(size))
+		n = (int)ROOM(size);
 	memcpy(p, PREFIX, sizeof(PREFIX) - 1);
 	p += sizeof(PREFIX) - 1;
 	char *payload = p;
@@ -120,7 +132,7 @@ static size_t format_once(const struct uw_rec *r, bool resetids, char *buf,
 	for (int i = 0; i < n; i++) {
 		if (i)
 			*p++ = ',';
-		p = put_num(p, __atomic_load_n(&r->groups[i], __ATOMIC_RELAXED));
+		p = put_num(p, __atomic_load_n(&groups[i], __ATOMIC_RELAXED));
 	}
 	*p++ = ':';
 	p = put_hex8(p, fnv1a(payload, (size_t)(p - payload)));
@@ -224,50 +236,89 @@ bool uw_handoff_parse(const char *value, struct uw_ids *ids, int *ngroups, gid_t
 
 static char *live;            /* our string in environ, or NULL */
 static size_t live_size;      /* its buffer size (string + padding + NUL) */
+static char live_first[512];  /* the first buffer: no mapping at start-up */
+static char *env_first[128];  /* environ's first copy, when it is small */
+
+extern char **environ;
+
+/*
+ * The first time (at start-up, one thread): our entry into environ as
+ * putenv() would put it, but without malloc -- putenv's first call would
+ * set up the allocator, the largest part of a process start-up for a small
+ * program.  A copied array is never freed: setenv() and putenv() later
+ * replace it with their own, as they do with the one the kernel gave.
+ */
+static int put_first(char *entry)
+{
+	size_t n = 0;
+	char **arr;
+
+	for (; environ && environ[n]; n++) {
+		if (strncmp(environ[n], PREFIX, sizeof(PREFIX) - 1) == 0) {
+			environ[n] = entry;
+			return 0;
+		}
+	}
+	if (n + 2 <= sizeof(env_first) / sizeof(env_first[0])) {
+		arr = env_first;
+	} else {
+		arr = mmap(NULL, (n + 2) * sizeof(char *), PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (arr == MAP_FAILED)
+			return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		arr[i] = environ[i];
+	arr[n] = entry;
+	arr[n + 1] = NULL;
+	environ = arr;
+	return 0;
+}
 static int live_failed;
 
 void uw_handoff_publish(const struct uw_rec *r)
 {
-	size_t need, size;
+	size_t need = FIXED + (size_t)r->ngroups * 11, size, len;
 	char *buf;
 	int saved = errno;
 
+	if (need > UW_HANDOFF_MAX) {
+		if (!live_failed++)
+			cw_log(CW_ERROR, "%d groups are too many to hand to "
+			       "programs this process starts: they get only "
+			       "the first %d", r->ngroups, (int)ROOM(UW_HANDOFF_MAX));
+		need = UW_HANDOFF_MAX;
+	}
 	/* In place when our entry is still the one in environ and fits. */
-	if (live && getenv(UW_HANDOFF_VAR) == live + sizeof(PREFIX) - 1) {
-		size_t len = uw_handoff_format(r, false, live, live_size);
-
+	if (live && need <= live_size &&
+	    getenv(UW_HANDOFF_VAR) == live + sizeof(PREFIX) - 1) {
+		len = uw_handoff_format(r, false, live, live_size);
 		if (len) {
 			memset(live + len, ' ', live_size - 1 - len);
 			live[live_size - 1] = '\0';
 			goto out;
 		}
 	}
-	need = sizeof(PREFIX) + (size_t)(10 + r->ngroups) * 11 + 10;
-	if (need > UW_HANDOFF_MAX) {
-		if (!live_failed++)
-			cw_log(CW_ERROR, "%d groups are too many to hand to "
-			       "programs this process starts (at most about "
-			       "%d): they start with their own ids",
-			       r->ngroups, UW_HANDOFF_MAX / 11 - 20);
-		goto out;
+	if (live == NULL && need <= sizeof(live_first)) {
+		buf = live_first;
+		size = sizeof(live_first);
+	} else {
+		for (size = 1024; size < need; size *= 2)
+			;
+		/* The old buffer is kept: a concurrent exec may be reading it. */
+		buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (buf == MAP_FAILED)
+			goto out;
 	}
-	for (size = 256; size < need; size *= 2)
-		;
-	/* The old buffer is kept: a concurrent exec may be reading it. */
-	buf = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (buf == MAP_FAILED)
-		goto out;
-	size_t len = uw_handoff_format(r, false, buf, size);
-
-	if (len == 0) {
-		munmap(buf, size);
-		goto out;
+	len = uw_handoff_format(r, false, buf, size);
+	if (len) {
+		memset(buf + len, ' ', size - 1 - len);
+		buf[size - 1] = '\0';
 	}
-	memset(buf + len, ' ', size - 1 - len);
-	buf[size - 1] = '\0';
-	if (putenv(buf) != 0) {
-		munmap(buf, size);
+	if (len == 0 || (live == NULL ? put_first(buf) : putenv(buf)) != 0) {
+		if (buf != live_first)
+			munmap(buf, size);
 		goto out;
 	}
 	live = buf;

@@ -23,6 +23,11 @@
 #define CW_SYMBOLS "symbols.def"
 #define CW_REAL_DEFINE
 #include "real_table.h"
+#include "lazy.h"
+
+#define CW_SYM(n) struct cw_real_sym cw_real_##n = { #n, NULL };
+#include "lazy_symbols.def"
+#undef CW_SYM
 
 static struct cw_mutex *const uw_locks[] = { &uw_mutex, NULL };
 
@@ -61,8 +66,9 @@ static bool read_chroot_switch(void)
 	return false;
 }
 
-/* "g1,g2,..." in decimal; false if it is not exactly that. */
-static bool parse_groups(const char *text, int *n, gid_t *out)
+/* "g1,g2,..." in decimal; false if it is not exactly that.  Stores at
+ * most `room` of them in out[] (the count covers them all). */
+static bool parse_groups(const char *text, int *n, gid_t *out, int room)
 {
 	char item[16];
 
@@ -77,7 +83,9 @@ static bool parse_groups(const char *text, int *n, gid_t *out)
 		item[len] = '\0';
 		if (!cw_parse_ulong(item, 0, 4294967294UL, &id))
 			return false;
-		out[(*n)++] = (gid_t)id;
+		if (*n < room)
+			out[*n] = (gid_t)id;
+		(*n)++;
 		text += len;
 		if (*text == ',' && *++text == '\0')
 			return false;     /* a trailing comma */
@@ -85,21 +93,36 @@ static bool parse_groups(const char *text, int *n, gid_t *out)
 	return true;
 }
 
-static gid_t uw_groups_tmp[NGROUPS_MAX];
+/* Room for the groups of a list written "a,b,c" (at most NGROUPS_MAX). */
+static gid_t *room_for_list(const char *text)
+{
+	long n = 1;
 
+	for (; *text; text++)
+		n += *text == ',';
+	return uw_groups_reserve(&uw_proc, n > NGROUPS_MAX ? NGROUPS_MAX : n)
+		? uw_proc.groups : NULL;
+}
+
+/*
+ * Init runs once, before any reader is let through (cw_init), so the
+ * groups are written straight into the process record.
+ */
 static void initial_state(void)
 {
 	struct uw_ids ids;
 	unsigned long v;
 	int n = 0;
 	const char *text;
-	gid_t *groups = uw_groups_tmp;
+	gid_t *groups = uw_proc.groups;
 
 	text = getenv(UW_HANDOFF_VAR);
-	if (text && *text && uw_handoff_parse(text, &ids, &n, groups)) {
+	if (text && *text && (groups = room_for_list(text)) != NULL &&
+	    uw_handoff_parse(text, &ids, &n, groups)) {
 		uw_state_set_initial(&ids, n, groups);
 		return;
 	}
+	groups = uw_proc.groups;
 	if (cw_env_switch("UID_WRAPPER_ROOT")) {
 		memset(&ids, 0, sizeof(ids));
 		groups[0] = 0;
@@ -109,7 +132,11 @@ static void initial_state(void)
 		REAL(getresgid)(&ids.gid[UW_R], &ids.gid[UW_E], &ids.gid[UW_S]);
 		ids.uid[UW_FS] = ids.uid[UW_E];
 		ids.gid[UW_FS] = ids.gid[UW_E];
-		n = REAL(getgroups)(NGROUPS_MAX, groups);
+		n = REAL(getgroups)(0, NULL);
+		if (n > UW_INLINE_GROUPS && uw_groups_reserve(&uw_proc, n))
+			groups = uw_proc.groups;
+		n = REAL(getgroups)(groups == uw_proc.small ? UW_INLINE_GROUPS : NGROUPS_MAX,
+				    groups);
 		if (n < 0)
 			n = 0;
 	}
@@ -124,22 +151,26 @@ static void initial_state(void)
 	if (text && strcmp(text, "-") == 0) {
 		n = 0;          /* no supplementary groups at all */
 	} else if (text && *text) {
+		static gid_t check[1];
 		int m;
 
-		if (parse_groups(text, &m, groups))
+		/* Validate first (into nowhere), then fill the record. */
+		if (parse_groups(text, &m, check, 1) && (groups = room_for_list(text)) != NULL) {
+			parse_groups(text, &m, groups, NGROUPS_MAX);
 			n = m;
-		else
+		} else {
+			groups = uw_proc.groups;
 			cw_log(CW_ERROR, "UID_WRAPPER_INITIAL_GROUPS=\"%s\" is not "
 			       "valid: expected group ids (0 to 4294967294) "
 			       "separated by commas, at most %d, or - for none; keeping the "
 			       "groups the process has", text, NGROUPS_MAX);
+		}
 	}
 	uw_state_set_initial(&ids, n, groups);
 }
 
 void uw_init(void)
 {
-	uw_syscall_init();
 	uw_enabled = !cw_secure_exec() && cw_env_switch("UID_WRAPPER");
 	if (!uw_enabled)
 		return;
@@ -148,7 +179,6 @@ void uw_init(void)
 	(void)cw_env_switch("UID_WRAPPER_DISABLE_DEEPBIND");
 	uw_chroot_on = read_chroot_switch();
 	initial_state();
-	uw_threads_init();
 	uw_handoff_publish(&uw_proc);
 }
 

@@ -12,7 +12,6 @@
  * symbol up: an allocator such as jemalloc calls syscall() while it is
  * being set up, possibly before any constructor ran.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
@@ -24,6 +23,7 @@
 
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
+#include "lazy.h"
 
 #define NONE ((unsigned int)-1)
 
@@ -219,19 +219,16 @@ CW_EXPORT long uid_wrapper_syscall_va(long number, va_list args)
 	return do_syscall(number, a, b, c);
 }
 
-typedef bool (*valid_fn)(long);
-typedef long (*va_fn)(long, va_list);
-static valid_fn socket_valid;
-static va_fn socket_va;
-
-/* From init (cw_init publishes it before any syscall() can use it). */
-void uw_syscall_init(void)
-{
-	socket_valid = (valid_fn)dlsym(RTLD_DEFAULT, "socket_wrapper_syscall_valid");
-	socket_va = (va_fn)dlsym(RTLD_DEFAULT, "socket_wrapper_syscall_va");
-	if (!socket_valid || !socket_va)
-		socket_valid = NULL;
-}
+/*
+ * The socket shim's hooks, when a library in the global scope (a preloaded
+ * socket shim, ours or upstream's) defines them: weak references, bound by
+ * the dynamic linker at load time.  That is the lookup dlsym(RTLD_DEFAULT)
+ * would make, without its cost at start-up (a failed dlsym builds an
+ * error message) and without any lookup later, when syscall() may come
+ * from an allocator's own set-up.
+ */
+extern bool socket_wrapper_syscall_valid(long number) __attribute__((weak));
+extern long socket_wrapper_syscall_va(long number, va_list args) __attribute__((weak));
 
 CW_EXPORT long syscall(long number, ...)
 {
@@ -246,11 +243,12 @@ CW_EXPORT long syscall(long number, ...)
 		return raw_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 	if (uw_enabled && handled(number))
 		return do_syscall(number, a[0], a[1], a[2]);
-	if (socket_valid && socket_valid(number)) {
+	if (socket_wrapper_syscall_valid && socket_wrapper_syscall_va &&
+	    socket_wrapper_syscall_valid(number)) {
 		long ret;
 
 		va_start(ap, number);
-		ret = socket_va(number, ap);
+		ret = socket_wrapper_syscall_va(number, ap);
 		va_end(ap);
 		return ret;
 	}

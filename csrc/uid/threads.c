@@ -22,6 +22,7 @@
 
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
+#include "lazy.h"
 
 struct uw_rec *uw_overrides;
 static pthread_key_t uw_key;
@@ -31,10 +32,16 @@ static size_t rec_size(void)
 	return sizeof(struct uw_rec);
 }
 
-void uw_rec_copy(struct uw_rec *to, const struct uw_rec *from)
+/* Under uw_mutex: `from` cannot change meanwhile. */
+static bool rec_copy(struct uw_rec *to, const struct uw_rec *from)
 {
-	uw_read_ids(from, &to->ids);
-	to->ngroups = uw_read_groups_of(from, NGROUPS_MAX, to->groups);
+	to->groups = to->small;
+	if (!uw_groups_reserve(to, from->ngroups))
+		return false;
+	to->ids = from->ids;
+	memcpy(to->groups, from->groups, (size_t)from->ngroups * sizeof(gid_t));
+	to->ngroups = from->ngroups;
+	return true;
 }
 
 struct uw_rec *uw_rec_new(const struct uw_rec *from)
@@ -46,12 +53,17 @@ struct uw_rec *uw_rec_new(const struct uw_rec *from)
 		return NULL;
 	struct uw_rec *r = p;
 
-	uw_rec_copy(r, from);
+	if (!rec_copy(r, from)) {
+		munmap(p, rec_size());
+		return NULL;
+	}
 	return r;
 }
 
 void uw_rec_free(struct uw_rec *r)
 {
+	if (r->groups != r->small)
+		munmap(r->groups, NGROUPS_MAX * sizeof(gid_t));
 	munmap(r, rec_size());
 }
 
@@ -104,10 +116,22 @@ static void fork_child(void)
 	}
 }
 
-void uw_threads_init(void)
+static pthread_once_t uw_threads_once = PTHREAD_ONCE_INIT;
+
+static void threads_init(void)
 {
 	pthread_key_create(&uw_key, thread_gone);
 	pthread_atfork(NULL, NULL, fork_child);
+}
+
+/*
+ * Only a thread that leaves the common view needs any of this, so it is
+ * set up then, not at every process start.  Never under uw_mutex: fork()
+ * holds glibc's atfork lock while its prepare handler takes uw_mutex.
+ */
+void uw_threads_init(void)
+{
+	pthread_once(&uw_threads_once, threads_init);
 }
 
 /* --- pthread_create ----------------------------------------------------- */

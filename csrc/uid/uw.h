@@ -28,13 +28,22 @@ struct uw_ids {
 	gid_t gid[4];
 };
 
+/* Groups live in the record up to this many; beyond, in a mapping of
+ * NGROUPS_MAX entries made once and kept for the record's life (readers
+ * may still be looking at the small array: it stays valid). */
+#define UW_INLINE_GROUPS 32
+
 struct uw_rec {
 	_Atomic unsigned seq;           /* odd while a writer is inside */
 	struct uw_ids ids;
 	int ngroups;
+	gid_t *groups;                  /* sorted, as the kernel keeps them */
 	struct uw_rec *next;            /* list of overrides (under uw_mutex) */
-	gid_t groups[NGROUPS_MAX];      /* sorted, as the kernel keeps them */
+	gid_t small[UW_INLINE_GROUPS];
 };
+
+/* Room for n groups in `r` (writer side); false when out of memory. */
+bool uw_groups_reserve(struct uw_rec *r, long n);
 
 /* --- configuration (init.c) --- */
 extern bool uw_enabled;
@@ -115,14 +124,10 @@ void uw_groups_store(struct uw_rec *r, long n, const gid_t *list);
  */
 int uw_change(const struct uw_op *op, bool broadcast, unsigned int *fs_old);
 
-/* --- syscall.c --- */
-void uw_syscall_init(void);   /* finds the socket shim's hooks */
-
 /* --- threads (threads.c) --- */
-void uw_threads_init(void);
-struct uw_rec *uw_rec_new(const struct uw_rec *from); /* mmap'ed copy */
+void uw_threads_init(void);   /* once, before the first override */
+struct uw_rec *uw_rec_new(const struct uw_rec *from); /* copy, under uw_mutex */
 void uw_rec_free(struct uw_rec *r);
-void uw_rec_copy(struct uw_rec *to, const struct uw_rec *from);
 extern struct uw_rec *uw_overrides;   /* under uw_mutex */
 void uw_override_attach(struct uw_rec *r);  /* make r this thread's record */
 

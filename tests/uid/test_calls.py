@@ -150,3 +150,23 @@ def test_syscall_cooperates_with_the_socket_shim(run_user, probes, fake_socket_s
     assert sys(100001) == "syscall=-1 errno=38"                     # nobody's: ENOSYS
     plain = misc(run_user, probes, "syscall", "102")
     assert plain.stdout.strip() != "syscall=0 errno=0"
+
+
+JEMALLOC = Path("/usr/lib/x86_64-linux-gnu/libjemalloc.so.2")
+
+
+@pytest.mark.parametrize("order", ["jemalloc-first", "uid-first"])
+def test_works_with_jemalloc_calling_syscall_early(run_user, probes, order):
+    """jemalloc calls syscall() while it sets itself up, before the shim's
+    constructor: the shim must neither allocate nor lock then."""
+    if not JEMALLOC.exists():
+        pytest.fail("libjemalloc2 is not installed: install the packages in "
+                    "scripts/test-packages.txt", pytrace=False)
+    libs = [str(JEMALLOC), uid_lib()]
+    if order == "uid-first":
+        libs.reverse()
+    got = run_user(["id"], env=uid_env(LD_PRELOAD=" ".join(libs)), timeout=20)
+    assert got.stdout.strip() == "uid=0(root) gid=0(root) groups=0(root)", got.stderr
+    got = misc(run_user, probes, "drop", env=uid_env(LD_PRELOAD=" ".join(libs)))
+    assert parse_kv(got.stdout)["setuid0"] == "Operation not permitted"
+    assert "uid=4242,4242,4242,4242" in got.stdout

@@ -38,8 +38,10 @@ def one_call(rng: random.Random) -> str:
         return " ".join([name] + [rng.choice(IDS) for _ in range(GID_CALLS[name])])
     name = rng.choice(OTHER)
     if name in ("setgroups", "sys_setgroups"):
-        groups = [rng.choice(["0", "1", "2", "3", "7", "100"])
-                  for _ in range(rng.randint(0, 5))]
+        # mostly short lists, sometimes more than a record keeps inline
+        size = rng.randint(0, 5) if rng.random() < 0.85 else rng.randint(30, 60)
+        groups = [rng.choice(["0", "1", "2", "3", "7", "100", "65534", "4294967294"])
+                  for _ in range(size)]
         return f"{name} {','.join(groups) or '-'}"
     if name in ("getgroups", "sys_getgroups"):
         return f"{name} {rng.randint(0, 6)}"
