@@ -1,4 +1,5 @@
 /* Prints the cost of the get*id calls in nanoseconds per call. */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>

@@ -4,9 +4,11 @@
     python3 bench/uid_startup.py [--runs N] [--calls N] [--lib PATH]
 
 Starts a trivial C program many times (interleaved, so drift hits every
-variant alike) with no shim, with the UID shim loaded but off, with it on
-as fake root, and with upstream's libuid_wrapper.so when it is installed;
-prints the median start time of each and its overhead.  Then times the
+variant alike) with no shim, with an empty preloaded library (what any
+LD_PRELOAD costs on this machine: the floor), with the UID shim loaded but
+off, with it on as fake root, and with upstream's libuid_wrapper.so when
+it is installed; prints the median start time of each and its overhead
+over no shim and over the empty library.  Then times the
 get*id calls with and without the shim.  Prints figures and ratios only:
 nothing here asserts a time.
 """
@@ -75,10 +77,16 @@ def main() -> None:
         true_c = Path(tmp) / "true.c"
         true_c.write_text("int main(void) { return 0; }\n")
         prog = build(true_c, Path(tmp) / "true")
+        empty_c = Path(tmp) / "empty.c"
+        empty_c.write_text("int cwrap_bench_empty(void) { return 0; }\n")
+        empty = Path(tmp) / "empty.so"
+        subprocess.run([os.environ.get("CC", "cc"), "-shared", "-fPIC", "-O2", "-o",
+                        str(empty), str(empty_c)], check=True)
         getid_prog = build(HERE / "uid_getid.c", Path(tmp) / "getid")
 
         variants = {
             "no shim": base,
+            "empty preload (floor)": {**base, "LD_PRELOAD": str(empty), **on},
             "cwrap uid, off": {**base, "LD_PRELOAD": args.lib},
             "cwrap uid, root": {**base, "LD_PRELOAD": args.lib, **on},
         }
@@ -87,9 +95,10 @@ def main() -> None:
         print(f"process start, median of {args.runs} (µs):")
         medians = startup(prog, variants, args.runs)
         ref = medians["no shim"]
+        floor = medians["empty preload (floor)"]
+        print(f"  {'':30s} {'median':>8s} {'+no shim':>9s} {'+floor':>8s}")
         for name, value in medians.items():
-            extra = "" if name == "no shim" else f"   +{value - ref:6.1f} µs  (x{value / ref:.3f})"
-            print(f"  {name:30s} {value:8.1f}{extra}")
+            print(f"  {name:30s} {value:8.1f} {value - ref:+9.1f} {value - floor:+8.1f}")
 
         print(f"\nget*id calls, ns per call ({args.calls} calls):")
         real = getid(getid_prog, base, args.calls)
