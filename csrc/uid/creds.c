@@ -87,7 +87,7 @@ int uw_read_groups_of(const struct uw_rec *r, int size, gid_t *list)
 		n = __atomic_load_n(&r->ngroups, __ATOMIC_RELAXED);
 		if (size == 0)
 			continue;
-		if (size < n)
+		if (size < n || list == NULL)
 			continue;      /* decided below, on a consistent count */
 		const gid_t *g = __atomic_load_n(&r->groups, __ATOMIC_ACQUIRE);
 
@@ -98,6 +98,10 @@ int uw_read_groups_of(const struct uw_rec *r, int size, gid_t *list)
 	} while (uw_read_retry(r, s));
 	if (size != 0 && size < n) {
 		errno = EINVAL;
+		return -1;
+	}
+	if (size != 0 && n > 0 && list == NULL) {
+		errno = EFAULT;        /* the kernel could not write them */
 		return -1;
 	}
 	return n;

@@ -40,11 +40,20 @@ const struct cw_shim cw_shim = {
 bool uw_enabled;
 static bool uw_chroot_on = true;
 
+/* Read at every call, as upstream does: a program may set it at run time. */
 bool uw_myuid(void)
 {
+	static _Atomic int said;
 	const char *v = getenv("UID_WRAPPER_MYUID");
 
-	return v != NULL && v[0] == '1' && v[1] == '\0';
+	if (v == NULL || v[0] == '\0')
+		return false;
+	if (v[0] == '1' && v[1] == '\0')
+		return true;
+	if (!(v[0] == '0' && v[1] == '\0') && !atomic_exchange(&said, 1))
+		cw_log(CW_ERROR, "UID_WRAPPER_MYUID=\"%s\" is not valid: expected "
+		       "1 (on) or 0 (off); treating it as off", v);
+	return false;
 }
 
 bool uw_chroot_noop(void)

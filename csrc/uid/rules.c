@@ -159,6 +159,8 @@ int uw_rule(const struct uw_op *op, struct uw_ids *ids, unsigned int *fs_old)
 			err = EPERM;
 		else if (op->n < 0 || op->n > NGROUPS_MAX)
 			err = EINVAL;
+		else if (op->n > 0 && op->list == NULL)
+			err = EFAULT;
 		break;
 	}
 	if (err == 0)

@@ -78,6 +78,9 @@ static long call(char *name, char **a, int argc)
 							: setgroups(n, g);
 	}
 	if (!strcmp(name, "setgroups_huge")) return setgroups(65537, NULL);
+	if (!strcmp(name, "setgroups_null")) return setgroups(x, NULL);
+	if (!strcmp(name, "getgroups_null")) return getgroups((int)x, NULL);
+	if (!strcmp(name, "sys_getgroups_null")) return syscall(SYS_getgroups, (long)x, NULL);
 	if (!strcmp(name, "sys_setgroups_neg")) return syscall(SYS_setgroups, -1L, NULL);
 	if (!strcmp(name, "getgroups") || !strcmp(name, "sys_getgroups")) {
 		gid_t g[64];

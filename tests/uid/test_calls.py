@@ -65,6 +65,7 @@ def test_myuid_makes_geteuid_report_the_real_uid(run_user, run_as, probes):
 
 @pytest.mark.parametrize("var,value,accepted", [
     ("UID_WRAPPER_ROOT", "yes", "expected 1 (on) or 0 (off)"),
+    ("UID_WRAPPER_MYUID", "on", "expected 1 (on) or 0 (off)"),
     ("UID_WRAPPER_INITIAL_UID", "root", "expected a whole number from 0 to 4294967294"),
     ("UID_WRAPPER_INITIAL_GROUPS", "1,,2", "expected group ids (0 to 4294967294) separated by commas"),
     ("UID_WRAPPER_CHROOT", "maybe", "expected 1 (a fake root's chroot() succeeds"),

@@ -24,6 +24,7 @@ UID_CALLS = {
 }
 GID_CALLS = {name.replace("uid", "gid"): n for name, n in UID_CALLS.items()}
 OTHER = ["setgroups", "sys_setgroups", "getgroups", "sys_getgroups",
+         "setgroups_null", "getgroups_null", "sys_getgroups_null",
          "setgroups_huge", "sys_setgroups_neg", "sys_getuid", "sys_geteuid",
          "sys_getgid", "sys_getegid"]
 
@@ -43,7 +44,8 @@ def one_call(rng: random.Random) -> str:
         groups = [rng.choice(["0", "1", "2", "3", "7", "100", "65534", "4294967294"])
                   for _ in range(size)]
         return f"{name} {','.join(groups) or '-'}"
-    if name in ("getgroups", "sys_getgroups"):
+    if name in ("getgroups", "sys_getgroups", "setgroups_null", "getgroups_null",
+                "sys_getgroups_null"):
         return f"{name} {rng.randint(0, 6)}"
     return name
 
@@ -98,6 +100,9 @@ HANDWRITTEN = [
     # raw syscalls obey the same rules
     "sys_setresuid 1 1 0;sys_setuid 0;sys_setuid 2;sys_setgroups 1;sys_setgroups_neg",
     "setgroups_huge;sys_setgroups_neg;setuid 1;setgroups_huge",
+    # NULL lists: EFAULT only where the kernel would touch them
+    "setgroups_null 0;setgroups_null 2;getgroups_null 0;getgroups_null 5;setgroups -;"
+    "getgroups_null 3;sys_getgroups_null 1;seteuid 1;setgroups_null 2",
 ]
 
 
