@@ -81,7 +81,8 @@ void uw_read_ids(const struct uw_rec *r, struct uw_ids *out);
 
 /*
  * getgroups(2) on the calling thread's view, lock-free: the count, or -1
- * with EINVAL when 0 < size < count (or size < 0).
+ * with EINVAL when 0 < size < count (or size < 0), EFAULT when list is
+ * NULL but groups would be written.
  */
 int uw_read_groups(int size, gid_t *list);
 int uw_read_groups_of(const struct uw_rec *r, int size, gid_t *list);
@@ -136,8 +137,9 @@ void uw_override_attach(struct uw_rec *r);  /* make r this thread's record */
 /* Longest string the kernel takes as one environment entry. */
 #define UW_HANDOFF_MAX (32 * 4096)
 /*
- * Writes "UID_WRAPPER_HANDOFF=..." for `r` into buf; the length, or 0 when
- * it does not fit.
+ * Writes "UID_WRAPPER_HANDOFF=..." for `r` into buf (as the ids will be
+ * after exec); the length, or 0 when buf cannot even hold the ids.
+ * Groups that do not fit are left out.
  */
 size_t uw_handoff_format(const struct uw_rec *r, bool resetids, char *buf, size_t size);
 /* Parses the value; false (and a log line) if it is not valid. */
