@@ -50,14 +50,17 @@ def test_sequences_under_sanitizers(run_user, probes, asan_env):
 @pytest.mark.parametrize("argv", [["uid_threads"], ["uid_spawn", "fork"],
                                   ["uid_spawn", "vfork-exec"], ["uid_spawn", "posix_spawn"],
                                   ["uid_spawn", "system"], ["uid_spawn", "execle"],
-                                  ["uid_spawn", "thread"], ["uid_misc", "drop"],
+                                  ["uid_spawn", "thread"], ["uid_misc", "drop"], ["uid_race"],
                                   ["uid_misc", "initgroups", "root", "5"]])
 def test_probes_under_sanitizers(run_user, probes, asan_env, argv):
     probe = str(probes(argv[0]))
     got = run_user([probe, *argv[1:]], env=asan_env)
     assert got.returncode == 0, got.stderr[-3000:]
     assert "Sanitizer" not in got.stderr and "runtime error" not in got.stderr
+    if argv[0] == "uid_race":
+        assert got.stdout.endswith(" bad=0\n")
+        return
     want = subprocess.run([probe, *argv[1:]], capture_output=True, text=True,
                           env={"PATH": "/usr/bin:/bin"})
-    if argv[0] != "uid_misc":
+    if argv[0] not in ("uid_misc", "uid_race"):
         assert got.stdout == want.stdout

@@ -95,3 +95,14 @@ def test_python_subprocess_keeps_the_identity(run_user, probes):
         f"run {after_exec}", f"run-env {after_exec}", f"check_output {after_exec}",
         "system uid=31,31,31,31 gid=21,21,21,21 groups=11,12", f"spawn {after_exec}",
         "fork (31, 32, 33) (21, 22, 23) [11, 12]"]
+
+
+def test_readers_never_see_half_a_change(run_user, probes):
+    """Four threads read ids and groups without pause while another keeps
+    changing them (groups crossing the inline size): every read is whole."""
+    probe = str(probes("uid_race"))
+    got = run_user([probe], env=uid_env(), timeout=120)
+    assert got.returncode == 0, got.stdout + got.stderr
+    assert got.stdout.startswith("reads=") and got.stdout.endswith(" bad=0\n")
+    assert int(got.stdout.split()[0].split("=")[1]) > 0
+    assert run_user([probe]).returncode == 3          # no shim: no setgroups
