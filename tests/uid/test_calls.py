@@ -171,3 +171,30 @@ def test_works_with_jemalloc_calling_syscall_early(run_user, probes, order):
     got = misc(run_user, probes, "drop", env=uid_env(LD_PRELOAD=" ".join(libs)))
     assert parse_kv(got.stdout)["setuid0"] == "Operation not permitted"
     assert "uid=4242,4242,4242,4242" in got.stdout
+
+
+def test_handoff_is_honoured_only_for_the_real_uid_that_wrote_it(run_user, run_as, probes):
+    """A wrapped parent's hand-off carries its real uid: the same user's
+    programs take it, a program running as someone else ignores it."""
+    def handoff_written_as(runner, **kw):
+        got = runner(["sh", "-c", 'printf %s "$UID_WRAPPER_HANDOFF"'],
+                     env=uid_env(root=False, UID_WRAPPER_INITIAL_UID="555"), **kw)
+        assert got.returncode == 0 and got.stdout.startswith(("0:", f"{run_as.uid}:"))
+        return got.stdout.rstrip()
+
+    def as_root(argv, env):
+        return subprocess.run(argv, env={"PATH": "/usr/bin:/bin", **env},
+                              capture_output=True, text=True)
+
+    mine = handoff_written_as(run_user)
+    rooted = handoff_written_as(as_root)
+    assert mine.startswith(f"{run_as.uid}:555,555,555,555:")
+    got = misc(run_user, probes, "ids", env=uid_env(root=False, UID_WRAPPER_HANDOFF=mine))
+    assert "uid=555,555,555,555" in got.stdout
+    got = misc(run_user, probes, "ids", env=uid_env(root=False, UID_WRAPPER_HANDOFF=rooted))
+    assert f"uid={run_as.uid},{run_as.uid}" in got.stdout
+    # one changed digit: the checksum no longer matches
+    forged = mine.replace(":555,", ":0,", 1)
+    got = misc(run_user, probes, "ids", env=uid_env(root=False, UID_WRAPPER_HANDOFF=forged))
+    assert f"uid={run_as.uid},{run_as.uid}" in got.stdout
+    assert 'UID_WRAPPER_HANDOFF="' in got.stderr and "is not valid" in got.stderr
