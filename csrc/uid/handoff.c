@@ -236,36 +236,44 @@ bool uw_handoff_parse(const char *value, struct uw_ids *ids, int *ngroups, gid_t
 
 static char *live;            /* our string in environ, or NULL */
 static size_t live_size;      /* its buffer size (string + padding + NUL) */
-static char live_first[512];  /* the first buffer: no mapping at start-up */
-static char *env_first[128];  /* environ's first copy, when it is small */
+static int live_failed;       /* said once that groups do not fit */
 
 extern char **environ;
 
 /*
  * The first time (at start-up, one thread): our entry into environ as
  * putenv() would put it, but without malloc -- putenv's first call would
- * set up the allocator, the largest part of a process start-up for a small
- * program.  A copied array is never freed: setenv() and putenv() later
- * replace it with their own, as they do with the one the kernel gave.
+ * set up the allocator, a large part of a small program's start-up.  The
+ * entry and, when it is new, a copy of the environ array share one
+ * mapping, never freed: not static storage, which a dlclose() of a copy of
+ * the shim loaded by dlopen (cwrap's own version query) would take away
+ * from under environ.  setenv() and putenv() later replace the array with
+ * their own, as they do with the one the kernel gave.
  */
-static int put_first(char *entry)
+/* A mapping: `size` bytes for the entry (a power of two, so the array
+ * after it is aligned), then room for environ's pointers plus ours. */
+static char *first_mapping(size_t size)
 {
 	size_t n = 0;
-	char **arr;
+	char *map;
+
+	for (; environ && environ[n]; n++)
+		;
+	map = mmap(NULL, size + (n + 2) * sizeof(char *), PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return map == MAP_FAILED ? NULL : map;
+}
+
+static int put_first(char *entry, size_t size)
+{
+	char **arr = (char **)(entry + size);
+	size_t n = 0;
 
 	for (; environ && environ[n]; n++) {
 		if (strncmp(environ[n], PREFIX, sizeof(PREFIX) - 1) == 0) {
-			environ[n] = entry;
+			environ[n] = entry;      /* a parent's hand-off: replaced */
 			return 0;
 		}
-	}
-	if (n + 2 <= sizeof(env_first) / sizeof(env_first[0])) {
-		arr = env_first;
-	} else {
-		arr = mmap(NULL, (n + 2) * sizeof(char *), PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (arr == MAP_FAILED)
-			return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		arr[i] = environ[i];
@@ -274,7 +282,6 @@ static int put_first(char *entry)
 	environ = arr;
 	return 0;
 }
-static int live_failed;
 
 void uw_handoff_publish(const struct uw_rec *r)
 {
@@ -299,9 +306,12 @@ void uw_handoff_publish(const struct uw_rec *r)
 			goto out;
 		}
 	}
-	if (live == NULL && need <= sizeof(live_first)) {
-		buf = live_first;
-		size = sizeof(live_first);
+	if (live == NULL) {
+		for (size = 512; size < need; size *= 2)
+			;
+		buf = first_mapping(size);
+		if (buf == NULL)
+			goto out;
 	} else {
 		for (size = 1024; size < need; size *= 2)
 			;
@@ -316,9 +326,8 @@ void uw_handoff_publish(const struct uw_rec *r)
 		memset(buf + len, ' ', size - 1 - len);
 		buf[size - 1] = '\0';
 	}
-	if (len == 0 || (live == NULL ? put_first(buf) : putenv(buf)) != 0) {
-		if (buf != live_first)
-			munmap(buf, size);
+	if (len == 0 || (live == NULL ? put_first(buf, size) : putenv(buf)) != 0) {
+		munmap(buf, size);   /* (the first mapping's array part leaks) */
 		goto out;
 	}
 	live = buf;

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -198,3 +199,18 @@ def test_handoff_is_honoured_only_for_the_real_uid_that_wrote_it(run_user, run_a
     got = misc(run_user, probes, "ids", env=uid_env(root=False, UID_WRAPPER_HANDOFF=forged))
     assert f"uid={run_as.uid},{run_as.uid}" in got.stdout
     assert 'UID_WRAPPER_HANDOFF="' in got.stderr and "is not valid" in got.stderr
+
+
+def test_a_dlopened_copy_leaves_environ_usable_after_dlclose(run_user):
+    """cwrap asks a shim its version by dlopen/dlclose; with UID_WRAPPER=1
+    in that process the copy's constructor writes to environ, which must
+    stay valid once the copy is unloaded."""
+    code = ("import ctypes, subprocess, cwrap; from cwrap._ffi import shim_version;"
+            "print(shim_version('uid', cwrap.lib_path('uid')));"
+            "libc = ctypes.CDLL(None); libc.getenv.restype = ctypes.c_char_p;"
+            "print(libc.getenv(b'UID_WRAPPER_HANDOFF')[:2]);"
+            "subprocess.run(['true'], check=True); print('ok')")
+    got = run_user([sys.executable, "-c", code], env={"UID_WRAPPER": "1"})
+    assert got.returncode == 0, got.stderr
+    version, entry, done = got.stdout.splitlines()
+    assert version and entry.startswith("b'") and done == "ok"
