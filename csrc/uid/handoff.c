@@ -9,15 +9,15 @@
  * K is the real uid of the process that wrote it (a new image with a
  * different real uid ignores it), R,E,S,F the uids (real, effective,
  * saved, fs), r,e,s,f the gids, G the supplementary groups (may be empty),
- * C an FNV-1a checksum of everything before it in hex; trailing spaces are
- * allowed.  The values written describe the state *after* exec: as
+ * C an FNV-1a checksum of everything before it in hex (trailing spaces
+ * are accepted).  The values written describe the state *after* exec: as
  * execve(2) does, the saved and fs ids become the effective ones.
  *
  * Two writers.  Every exec and posix_spawn wrapper puts a fresh entry in
  * the environment it passes on (calling thread's view, no allocation
  * beyond mmap, so it is safe in a vfork child).  And the process's own
  * environ carries an entry kept current on every change (rewritten in
- * place; it shows the ids of the thread that changed them last, which in
+ * place when it fits; it shows the ids of the thread that changed them last, which in
  * a single-threaded program is the whole truth), so the exec paths that cannot be interposed -- system(),
  * popen(), wordexp(), posix_spawn inside libc, raw syscall(SYS_execve) --
  * pass on the identity too.
@@ -235,7 +235,7 @@ bool uw_handoff_parse(const char *value, struct uw_ids *ids, int *ngroups, gid_t
 /* --- the process's own entry ------------------------------------------ */
 
 static char *live;            /* our string in environ, or NULL */
-static size_t live_size;      /* its buffer size (string + padding + NUL) */
+static size_t live_size;      /* its buffer's size */
 static int live_failed;       /* said once that groups do not fit */
 
 extern char **environ;
@@ -299,12 +299,10 @@ void uw_handoff_publish(const struct uw_rec *r)
 	/* In place when our entry is still the one in environ and fits. */
 	if (live && need <= live_size &&
 	    getenv(UW_HANDOFF_VAR) == live + sizeof(PREFIX) - 1) {
-		len = uw_handoff_format(r, false, live, live_size);
-		if (len) {
-			memset(live + len, ' ', live_size - 1 - len);
-			live[live_size - 1] = '\0';
+		/* Shorter or longer, the string ends where it ends: the
+		 * buffer behind it is ours. */
+		if (uw_handoff_format(r, false, live, live_size))
 			goto out;
-		}
 	}
 	if (live == NULL) {
 		for (size = 512; size < need; size *= 2)
@@ -322,10 +320,6 @@ void uw_handoff_publish(const struct uw_rec *r)
 			goto out;
 	}
 	len = uw_handoff_format(r, false, buf, size);
-	if (len) {
-		memset(buf + len, ' ', size - 1 - len);
-		buf[size - 1] = '\0';
-	}
 	if (len == 0 || (live == NULL ? put_first(buf, size) : putenv(buf)) != 0) {
 		munmap(buf, size);   /* (the first mapping's array part leaks) */
 		goto out;
