@@ -12,7 +12,8 @@ import click
 from ..environment import Environment
 from ..nss import NssConfig
 from ..socket import SocketConfig
-from ..uid import UidConfig
+from ..errors import ConfigError
+from ..uid import UidConfig, parse_identity
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -24,6 +25,9 @@ _OPTIONS = [
     click.option("--uid", "use_uid", is_flag=True,
                  help="Fake root and uid switching (UID shim)."),
     click.option("--root", is_flag=True, help="Start as (fake) root; implies --uid."),
+    click.option("--as", "as_identity", metavar="UID[:GID]",
+                 callback=lambda ctx, param, value: _identity(value),
+                 help="Start as this (fake) uid and gid; implies --uid."),
     click.option("--iface", type=click.IntRange(1, 64), metavar="N",
                  help="Default fake interface: the program is host 127.0.0.N."),
     click.option("--ipv4-network", type=click.Choice(["127.0.0.0", "10.53.57.0"]),
@@ -43,6 +47,15 @@ _OPTIONS = [
 ]
 
 
+def _identity(value: str | None) -> tuple[int, int | None] | None:
+    if value is None:
+        return None
+    try:
+        return parse_identity(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc), param_hint="--as") from exc
+
+
 def environment_options(func: F) -> F:
     for option in reversed(_OPTIONS):
         func = option(func)
@@ -53,13 +66,16 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
                       iface: int | None, ipv4_network: str | None, hostname: str | None,
                       passwd: Path | None, group_file: Path | None, hosts: Path | None,
                       debug: str | None, state_dir: Path | None,
-                      keep: bool | None = None) -> Environment:
+                      keep: bool | None = None,
+                      as_identity: tuple[int, int | None] | None = None) -> Environment:
     """No shim flag at all means all three: the whole fake world."""
-    if not (use_socket or use_nss or use_uid or root):
+    use_uid = use_uid or root or as_identity is not None
+    if not (use_socket or use_nss or use_uid):
         use_socket = use_nss = use_uid = True
     socket = SocketConfig(default_iface=iface, ipv4_network=ipv4_network) if use_socket else False
     nss = NssConfig(passwd=passwd, group=group_file, hosts=hosts,
                     hostname=hostname) if use_nss else False
-    uid = UidConfig(root=root) if (use_uid or root) else False
+    uid_id, gid_id = as_identity or (None, None)
+    uid = UidConfig(root=root, uid=uid_id, gid=gid_id) if use_uid else False
     return Environment(socket=socket, nss=nss, uid=uid, dir=state_dir, keep=keep,
                        debug=debug)

@@ -1,5 +1,5 @@
 """The Python side of the UID shim."""
 
-from .config import UidConfig
+from .config import UidConfig, parse_identity
 
-__all__ = ["UidConfig"]
+__all__ = ["UidConfig", "parse_identity"]
