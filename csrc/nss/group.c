@@ -223,7 +223,7 @@ static void nw_grent_reset(void)
 {
 	const struct nw_module *m = nw_module();
 
-	nw_table_put(&nw_grent_table->base);
+	nw_table_put((struct nw_table *)nw_grent_table);
 	nw_grent_table = NULL;
 	nw_grent_pos = 0;
 	nw_grent_started = false;

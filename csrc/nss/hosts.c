@@ -665,7 +665,7 @@ static bool nw_hostent_started;
 
 static void nw_hostent_reset(void)
 {
-	nw_table_put(&nw_hostent_table->base);
+	nw_table_put((struct nw_table *)nw_hostent_table);
 	nw_hostent_table = NULL;
 	nw_hostent_pos = 0;
 	nw_hostent_started = false;

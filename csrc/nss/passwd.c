@@ -218,7 +218,7 @@ static void nw_pwent_reset(void)
 {
 	const struct nw_module *m = nw_module();
 
-	nw_table_put(&nw_pwent_table->base);
+	nw_table_put((struct nw_table *)nw_pwent_table);
 	nw_pwent_table = NULL;
 	nw_pwent_pos = 0;
 	if (nw_pwent_module == 1 && m && m->endpwent)

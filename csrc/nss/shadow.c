@@ -136,7 +136,7 @@ static bool nw_spent_started;
 
 static void nw_spent_reset(void)
 {
-	nw_table_put(&nw_spent_table->base);
+	nw_table_put((struct nw_table *)nw_spent_table);
 	nw_spent_table = NULL;
 	nw_spent_pos = 0;
 	nw_spent_started = false;

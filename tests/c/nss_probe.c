@@ -10,6 +10,9 @@
  *   gni|ADDRESS|PORT|FLAGS|HOSTLEN|SERVLEN
  *   pwnamr|NAME|BUFLEN  grnamr|NAME|BUFLEN            (_r, ERANGE)
  *   hostname|LEN  uname
+ *   initgroups|USER|GID      (prints the return value and errno)
+ *   wait                     (reads a line from stdin first: lets a test
+ *                             change the files between two questions)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -293,6 +296,20 @@ static void query(char *q)
 		errno = 0;
 		rc = gethostname(buf, len);
 		printf("  rc=%d errno=%d name=%.*s\n", rc, errno, (int)len, buf);
+	} else if (strcmp(cmd, "initgroups") == 0) {
+		char *user = field(&rest);
+		gid_t gid = (gid_t)num(field(&rest));
+		int rc;
+
+		errno = 0;
+		rc = initgroups(user, gid);
+		printf("  rc=%d errno=%d\n", rc, rc ? errno : 0);
+	} else if (strcmp(cmd, "wait") == 0) {
+		char line[64];
+
+		fflush(stdout);
+		if (fgets(line, sizeof(line), stdin) == NULL)
+			printf("  eof\n");
 	} else if (strcmp(cmd, "uname") == 0) {
 		struct utsname u;
 
@@ -312,5 +329,6 @@ int main(int argc, char **argv)
 		query(copy);
 		free(copy);
 	}
+	fflush(stdout);
 	return 0;
 }
