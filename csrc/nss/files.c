@@ -23,11 +23,8 @@
 
 const char *nw_source_path(const struct nw_source *src)
 {
-	char name[64];
-	const char *value;
+	const char *value = getenv(src->var);
 
-	snprintf(name, sizeof(name), "NSS_WRAPPER_%s", src->suffix);
-	value = getenv(name);
 	if (value == NULL || *value == '\0' || cw_secure_exec())
 		return NULL;
 	return value;
@@ -181,6 +178,36 @@ struct nw_table *nw_table_get(struct nw_source *src)
 	cw_unlock(&src->lock);
 	errno = saved;
 	return t;
+}
+
+struct cw_mutex nw_index_lock = CW_MUTEX_INIT;
+
+bool nw_table_more(struct nw_table *t)
+{
+	bool ok = true;
+
+	if (atomic_load_explicit(&t->more_ready, memory_order_acquire))
+		return true;
+	cw_lock(&nw_index_lock);
+	if (!atomic_load_explicit(&t->more_ready, memory_order_relaxed)) {
+		ok = t->build_more == NULL || t->build_more(t);
+		if (ok)
+			atomic_store_explicit(&t->more_ready, true, memory_order_release);
+	}
+	cw_unlock(&nw_index_lock);
+	return ok;
+}
+
+size_t nw_count_lines(const char *text, size_t len)
+{
+	size_t n = 1;
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 char *nw_next_line(char **cursor, char *end)

@@ -37,6 +37,24 @@ static void nw_gr_destroy(struct nw_table *t)
 	free(gt);
 }
 
+static bool nw_gr_more(struct nw_table *base)
+{
+	struct nw_gr_table *t = (struct nw_gr_table *)base;
+
+	for (size_t i = 0; i < t->count; i++) {
+		const struct group *gr = &t->recs[i];
+
+		for (char **mp = gr->gr_mem; *mp; mp++)
+			if (!nw_index_add(&t->by_member, nw_hash_str(*mp), (uint32_t)i))
+				return false;
+		if (gr->gr_name[0] == '+' || gr->gr_name[0] == '-')
+			continue;
+		if (!nw_index_add(&t->by_gid, nw_hash_u32(gr->gr_gid), (uint32_t)i))
+			return false;
+	}
+	return nw_index_finish(&t->by_gid) && nw_index_finish(&t->by_member);
+}
+
 static struct nw_table *nw_gr_build(char *text, size_t len, const char *path)
 {
 	struct nw_gr_table *t = calloc(1, sizeof(*t));
@@ -48,6 +66,11 @@ static struct nw_table *nw_gr_build(char *text, size_t len, const char *path)
 	t->base.text = text;
 	t->base.path = path;
 	t->base.destroy = nw_gr_destroy;
+	t->base.build_more = nw_gr_more;
+	cap = nw_count_lines(text, len);
+	t->recs = malloc(cap * sizeof(*t->recs));
+	if (t->recs == NULL)
+		goto fail;
 	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
 		struct group gr;
 
@@ -76,17 +99,12 @@ static struct nw_table *nw_gr_build(char *text, size_t len, const char *path)
 		struct group *gr = &t->recs[i];
 
 		gr->gr_mem = t->members + (uintptr_t)gr->gr_mem;
-		for (char **mp = gr->gr_mem; *mp; mp++)
-			if (!nw_index_add(&t->by_member, nw_hash_str(*mp), (uint32_t)i))
-				goto fail;
 		if (gr->gr_name[0] == '+' || gr->gr_name[0] == '-')
 			continue;
-		if (!nw_index_add(&t->by_name, nw_hash_str(gr->gr_name), (uint32_t)i) ||
-		    !nw_index_add(&t->by_gid, nw_hash_u32(gr->gr_gid), (uint32_t)i))
+		if (!nw_index_add(&t->by_name, nw_hash_str(gr->gr_name), (uint32_t)i))
 			goto fail;
 	}
-	if (!nw_index_finish(&t->by_name) || !nw_index_finish(&t->by_gid) ||
-	    !nw_index_finish(&t->by_member))
+	if (!nw_index_finish(&t->by_name))
 		goto fail;
 	return &t->base;
 fail:
@@ -115,6 +133,8 @@ static int nw_gr_find(const char *name, gid_t gid, struct group *grp, char *buf,
 				break;
 			}
 		}
+	} else if (!nw_table_more(&t->base)) {
+		rc = ENOMEM;
 	} else {
 		uint32_t h = nw_hash_u32(gid);
 
@@ -352,7 +372,9 @@ long nw_user_groups(const char *user, gid_t group, gid_t **out)
 	struct nw_gid_list l = { 0 };
 	bool ok = nw_gid_add(&l, group);
 
-	if (t != NULL) {
+	if (t != NULL && !nw_table_more(&t->base))
+		ok = false;
+	if (t != NULL && ok) {
 		uint32_t h = nw_hash_str(user);
 
 		NW_FOREACH(&t->by_member, h, n) {
@@ -368,8 +390,8 @@ long nw_user_groups(const char *user, gid_t group, gid_t **out)
 				}
 			}
 		}
-		nw_table_put(&t->base);
 	}
+	nw_table_put((struct nw_table *)t);
 	if (ok && m != NULL && m->initgroups_dyn != NULL) {
 		long start = (long)l.n, size = (long)(l.cap > l.n ? l.cap : l.n + 1);
 		gid_t *v = realloc(l.v, (size_t)size * sizeof(gid_t));

@@ -108,6 +108,21 @@ static bool nw_ho_index_name(struct nw_ho_table *t, size_t i, const char *name,
 	return nw_index_add(&t->by_name, nw_hash_casestr(name), (uint32_t)i);
 }
 
+static bool nw_ho_more(struct nw_table *base)
+{
+	struct nw_ho_table *t = (struct nw_ho_table *)base;
+
+	for (size_t i = 0; i < t->count; i++) {
+		const struct nw_hline *h = &t->recs[i];
+
+		if (h->has_v4 && !nw_index_add(&t->by_v4, nw_hash_bytes(h->v4, 4), (uint32_t)i))
+			return false;
+		if (h->v6 && !nw_index_add(&t->by_v6, nw_hash_bytes(h->addr, 16), (uint32_t)i))
+			return false;
+	}
+	return nw_index_finish(&t->by_v4) && nw_index_finish(&t->by_v6);
+}
+
 static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
 {
 	struct nw_ho_table *t = calloc(1, sizeof(*t));
@@ -119,6 +134,11 @@ static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
 	t->base.text = text;
 	t->base.path = path;
 	t->base.destroy = nw_ho_destroy;
+	t->base.build_more = nw_ho_more;
+	cap = nw_count_lines(text, len);
+	t->recs = malloc(cap * sizeof(*t->recs));
+	if (t->recs == NULL)
+		goto fail;
 	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
 		struct nw_hline h;
 		char *hash, *rest;
@@ -156,13 +176,8 @@ static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
 		for (char **ap = h->aliases; *ap; ap++)
 			if (!nw_ho_index_name(t, i, *ap, h, ap))
 				goto fail;
-		if (h->has_v4 && !nw_index_add(&t->by_v4, nw_hash_bytes(h->v4, 4), (uint32_t)i))
-			goto fail;
-		if (h->v6 && !nw_index_add(&t->by_v6, nw_hash_bytes(h->addr, 16), (uint32_t)i))
-			goto fail;
 	}
-	if (!nw_index_finish(&t->by_name) || !nw_index_finish(&t->by_v4) ||
-	    !nw_index_finish(&t->by_v6))
+	if (!nw_index_finish(&t->by_name))
 		goto fail;
 	return &t->base;
 fail:
@@ -252,18 +267,40 @@ static int nw_hostent_fill(struct hostent *he, char *buf, size_t buflen, int af,
 	return 0;
 }
 
-/* Growable lists of pointers used while merging lines. */
+/*
+ * Lists of pointers used while merging lines: on the stack up to a few
+ * entries (the usual case: no allocation per lookup), then on the heap.
+ */
 struct nw_plist {
 	const void **v;
 	size_t n, cap;
+	const void *inline_v[16];
 };
+
+#define NW_PLIST_INIT(l) ((l).v = (l).inline_v, (l).n = 0, (l).cap = 16)
 
 static bool nw_plist_add(struct nw_plist *l, const void *p)
 {
-	if (!nw_grow((void **)&l->v, &l->cap, l->n, sizeof(void *)))
-		return false;
+	if (l->n == l->cap) {
+		size_t cap = l->cap * 2;
+		const void **v = l->v == l->inline_v ? malloc(cap * sizeof(void *))
+						     : realloc(l->v, cap * sizeof(void *));
+
+		if (v == NULL)
+			return false;
+		if (l->v == l->inline_v)
+			memcpy(v, l->inline_v, sizeof(l->inline_v));
+		l->v = v;
+		l->cap = cap;
+	}
 	l->v[l->n++] = p;
 	return true;
+}
+
+static void nw_plist_free(struct nw_plist *l)
+{
+	if (l->v != l->inline_v)
+		free(l->v);
 }
 
 /*
@@ -274,13 +311,15 @@ static int nw_ho_byname(const char *name, int af, struct hostent *he, char *buf,
 			size_t buflen)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
-	struct nw_plist aliases = { 0 }, addrs = { 0 };
+	struct nw_plist aliases, addrs;
 	const struct nw_hline *first = NULL;
 	int rc = ENOENT;
 	bool ok = true;
 
 	if (t == NULL)
 		return ENOENT;
+	NW_PLIST_INIT(aliases);
+	NW_PLIST_INIT(addrs);
 	NW_FOREACH(&t->by_name, nw_hash_casestr(name), n) {
 		const struct nw_hline *h = &t->recs[t->by_name.nodes[n].rec];
 		const unsigned char *a = nw_hline_addr(h, af);
@@ -309,8 +348,8 @@ static int nw_ho_byname(const char *name, int af, struct hostent *he, char *buf,
 		rc = nw_hostent_fill(he, buf, buflen, af, first->name,
 				     (const char *const *)aliases.v, aliases.n,
 				     (const unsigned char *const *)addrs.v, addrs.n);
-	free(aliases.v);
-	free(addrs.v);
+	nw_plist_free(&aliases);
+	nw_plist_free(&addrs);
 	nw_table_put(&t->base);
 	return rc;
 }
@@ -324,7 +363,9 @@ static int nw_ho_byaddr(const void *addr, socklen_t len, int af, struct hostent 
 
 	if (t == NULL)
 		return ENOENT;
-	if ((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16)) {
+	if (!nw_table_more(&t->base)) {
+		rc = ENOMEM;
+	} else if ((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16)) {
 		ix = af == AF_INET ? &t->by_v4 : &t->by_v6;
 		NW_FOREACH(ix, nw_hash_bytes(addr, len), n) {
 			const struct nw_hline *h = &t->recs[ix->nodes[n].rec];

@@ -71,6 +71,9 @@ bool nw_grow(void **array, size_t *cap, size_t count, size_t size);
 struct nw_table {
 	atomic_uint refs;
 	void (*destroy)(struct nw_table *t);
+	/* Indexes not needed by the commonest lookup are built on first use. */
+	bool (*build_more)(struct nw_table *t);
+	atomic_bool more_ready;
 	char *text;             /* the file, split in place by the parser */
 	const char *path;
 	size_t bad_lines;
@@ -88,7 +91,8 @@ struct nw_stamp {
 };
 
 struct nw_source {
-	const char *suffix;     /* "PASSWD": the variable is NSS_WRAPPER_PASSWD */
+	const char *suffix;     /* "PASSWD" */
+	const char *var;        /* "NSS_WRAPPER_PASSWD" */
 	nw_build_fn build;
 	struct cw_mutex lock;
 	struct nw_table *table; /* current snapshot, NULL before the first load */
@@ -96,7 +100,8 @@ struct nw_source {
 	struct nw_stamp stamp;
 };
 
-#define NW_SOURCE(sfx, fn) { .suffix = (sfx), .build = (fn), .lock = CW_MUTEX_INIT }
+#define NW_SOURCE(sfx, fn) \
+	{ .suffix = (sfx), .var = "NSS_WRAPPER_" sfx, .build = (fn), .lock = CW_MUTEX_INIT }
 
 /* The configured path of a source, or NULL (unset, empty, AT_SECURE). */
 const char *nw_source_path(const struct nw_source *src);
@@ -109,6 +114,13 @@ const char *nw_source_path(const struct nw_source *src);
 struct nw_table *nw_table_get(struct nw_source *src);
 void nw_table_put(struct nw_table *t);
 struct nw_table *nw_table_ref(struct nw_table *t);
+
+/* Builds the table's secondary indexes once; false when out of memory. */
+bool nw_table_more(struct nw_table *t);
+extern struct cw_mutex nw_index_lock;
+
+/* The number of lines of a text: the size to give a table's arrays. */
+size_t nw_count_lines(const char *text, size_t len);
 
 /*
  * Helpers for parsers: the next line of `*cursor` (newline removed, NUL

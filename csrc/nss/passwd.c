@@ -37,6 +37,19 @@ static bool nw_compat_name(const char *name)
 	return name[0] == '+' || name[0] == '-';
 }
 
+static bool nw_pw_more(struct nw_table *base)
+{
+	struct nw_pw_table *t = (struct nw_pw_table *)base;
+
+	for (size_t i = 0; i < t->count; i++) {
+		if (nw_compat_name(t->recs[i].pw_name))
+			continue;
+		if (!nw_index_add(&t->by_uid, nw_hash_u32(t->recs[i].pw_uid), (uint32_t)i))
+			return false;
+	}
+	return nw_index_finish(&t->by_uid);
+}
+
 static struct nw_table *nw_pw_build(char *text, size_t len, const char *path)
 {
 	struct nw_pw_table *t = calloc(1, sizeof(*t));
@@ -48,6 +61,11 @@ static struct nw_table *nw_pw_build(char *text, size_t len, const char *path)
 	t->base.text = text;
 	t->base.path = path;
 	t->base.destroy = nw_pw_destroy;
+	t->base.build_more = nw_pw_more;
+	cap = nw_count_lines(text, len);
+	t->recs = malloc(cap * sizeof(*t->recs));
+	if (t->recs == NULL)
+		goto fail;
 	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
 		struct passwd pw;
 
@@ -66,11 +84,10 @@ static struct nw_table *nw_pw_build(char *text, size_t len, const char *path)
 	for (size_t i = 0; i < t->count; i++) {
 		if (nw_compat_name(t->recs[i].pw_name))
 			continue;
-		if (!nw_index_add(&t->by_name, nw_hash_str(t->recs[i].pw_name), (uint32_t)i) ||
-		    !nw_index_add(&t->by_uid, nw_hash_u32(t->recs[i].pw_uid), (uint32_t)i))
+		if (!nw_index_add(&t->by_name, nw_hash_str(t->recs[i].pw_name), (uint32_t)i))
 			goto fail;
 	}
-	if (!nw_index_finish(&t->by_name) || !nw_index_finish(&t->by_uid))
+	if (!nw_index_finish(&t->by_name))
 		goto fail;
 	return &t->base;
 fail:
@@ -100,6 +117,8 @@ static int nw_pw_find(const char *name, uid_t uid, struct passwd *pwd, char *buf
 				break;
 			}
 		}
+	} else if (!nw_table_more(&t->base)) {
+		rc = ENOMEM;
 	} else {
 		uint32_t h = nw_hash_u32(uid);
 

@@ -39,6 +39,10 @@ static struct nw_table *nw_sp_build(char *text, size_t len, const char *path)
 	t->base.text = text;
 	t->base.path = path;
 	t->base.destroy = nw_sp_destroy;
+	cap = nw_count_lines(text, len);
+	t->recs = malloc(cap * sizeof(*t->recs));
+	if (t->recs == NULL)
+		goto fail;
 	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
 		struct spwd sp;
 
