@@ -61,6 +61,8 @@ def test_initgroups_hands_the_groups_to_setgroups(run_user, probes, shared_tmp):
 
 
 def test_hostname_and_uname(run_user, probes, shared_tmp):
+    require_tool("hostname")
+    require_tool("uname")
     env = {**write_world(shared_tmp), "NSS_WRAPPER_HOSTNAME": "box.fake.test"}
     assert run_user(["hostname"], env=env).stdout == "box.fake.test\n"
     assert run_user(["uname", "-n"], env=env).stdout == "box.fake.test\n"
