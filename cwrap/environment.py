@@ -235,6 +235,35 @@ class Environment:
         endpoint = Endpoint.parse(address, port, proto, network)  # type: ignore[arg-type]
         wait_for(self.socket_dir, endpoint, timeout)
 
+    # -- the fake accounts and hosts (NSS shim) ---------------------------
+
+    def _nss_config(self) -> NssConfig:
+        if self.nss is None:
+            raise ConfigError("the NSS shim is off in this environment (nss=False)")
+        return self.nss
+
+    def _nss_rewrite(self) -> None:
+        # Running programs see the change on their next lookup.
+        if self._dir is not None and self.nss is not None:
+            self._variables.update(self.nss.variables(self.dir))
+
+    def add_user(self, name: str, uid: int | None = None, gid: int | None = None,
+                 **kwargs: Any) -> Any:
+        """A fake user (see NssConfig.add_user); usable before or after start."""
+        user = self._nss_config().add_user(name, uid, gid, **kwargs)
+        self._nss_rewrite()
+        return user
+
+    def add_group(self, name: str, gid: int | None = None, members: Sequence[str] = ()) -> Any:
+        group = self._nss_config().add_group(name, gid, members)
+        self._nss_rewrite()
+        return group
+
+    def add_host(self, name: str, *addresses: str, aliases: Sequence[str] = ()) -> Any:
+        hosts = self._nss_config().add_host(name, *addresses, aliases=aliases)
+        self._nss_rewrite()
+        return hosts
+
     # -- running programs --------------------------------------------------
 
     def popen(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.Popen[Any]:
