@@ -21,6 +21,7 @@ from typing import Any
 from . import statedir
 from ._libs import SHIMS, lib_path
 from .errors import ConfigError, StateDirError
+from .hosts import FakeHost, HostTable
 from .nss import NssConfig
 from .preload import compose_preload
 from .process import exit_status, group_alive, kill_groups
@@ -71,6 +72,7 @@ class Environment:
         base_environ: Mapping[str, str] | None = None,
         debug: int | str | None = None,
         grace: float = 3.0,
+        domain: str = "cwrap.test",
     ) -> None:
         self.socket = _config(socket, SocketConfig)
         self.nss = _config(nss, NssConfig)
@@ -90,6 +92,8 @@ class Environment:
         self._children: list[subprocess.Popen[Any]] = []
         self._groups: set[int] = set()
         self._services: dict[str, Service] = {}
+        network = (self.socket.ipv4_network if self.socket else None) or "127.0.0.0"
+        self._hosts = HostTable(domain, network)
         self._watchdog: Watchdog | None = None
 
     # -- lifecycle -------------------------------------------------------
@@ -264,15 +268,64 @@ class Environment:
         self._nss_rewrite()
         return hosts
 
+    # -- fake hosts ----------------------------------------------------------
+
+    def host(self, name: str, iface: int | None = None) -> FakeHost:
+        """A fake host: an interface of its own (the next free from 10), its
+        IPv4 and IPv6 addresses, and — with the NSS shim — entries for the
+        name and NAME.DOMAIN in the hosts file.  Asking again for the same
+        name returns the same host."""
+        known = {h.name for h in self._hosts}
+        host = self._hosts.add(name, iface)
+        if name not in known and self.nss is not None:
+            self.add_host(host.fqdn, host.ipv4, host.ipv6, aliases=[host.name])
+        return host
+
+    @property
+    def hosts(self) -> list[FakeHost]:
+        return list(self._hosts)
+
+    def _identity_environ(self, name: str | None) -> dict[str, str]:
+        """UID shim variables that make a process start as the fake user
+        `name` (its uid, primary gid and the groups that list it)."""
+        if name is None:
+            return {}
+        if self.uid is None or self.nss is None:
+            raise ConfigError("as_user= needs the UID and NSS shims (uid=True, nss=True)")
+        user = next((u for u in self.nss.users if u.name == name), None)
+        if user is None:
+            raise ConfigError(f"no fake user {name!r}: add it with env.add_user({name!r})")
+        groups = sorted({user.gid} | {g.gid for g in self.nss.groups if name in g.members})
+        return {"UID_WRAPPER": "1", "UID_WRAPPER_ROOT": "0",
+                "UID_WRAPPER_INITIAL_UID": str(user.uid),
+                "UID_WRAPPER_INITIAL_GID": str(user.gid),
+                "UID_WRAPPER_INITIAL_GROUPS": ",".join(map(str, groups))}
+
+    def _process_environ(self, kwargs: dict[str, Any]) -> dict[str, str]:
+        """The environment of one program: base, its host, its fake user,
+        then the caller's `env=` (which wins)."""
+        extra = kwargs.pop("env", None) or {}
+        on_host = self._host_environ(kwargs.pop("host", None))
+        identity = self._identity_environ(kwargs.pop("as_user", None))
+        return self.compose({**self._base, **on_host, **identity, **extra})
+
+    def _host_environ(self, host: FakeHost | str | None) -> dict[str, str]:
+        if host is None:
+            return {}
+        if isinstance(host, str):
+            host = self._hosts.get(host)
+        return host.environ()
+
     # -- running programs --------------------------------------------------
 
     def popen(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.Popen[Any]:
-        """subprocess.Popen in this environment.  `env=` adds to (and may
+        """subprocess.Popen in this environment.  `host=` (a FakeHost or its
+        name) makes the program that host; `as_user=NAME` starts it as that
+        fake user (UID and NSS shims).  `env=` adds to (and may
         override) the environment's variables; the shims stay preloaded.
         The process gets a process group of its own unless `process_group`
         or `start_new_session` says otherwise."""
-        extra = kwargs.pop("env", None) or {}
-        kwargs["env"] = self.compose({**self._base, **extra})
+        kwargs["env"] = self._process_environ(kwargs)
         if "start_new_session" not in kwargs:
             kwargs.setdefault("process_group", 0)
         proc = subprocess.Popen(argv, **kwargs)
@@ -281,22 +334,30 @@ class Environment:
         return proc
 
     def spawn(self, argv: Sequence[str | os.PathLike[str]], *, name: str | None = None,
-              ready: tuple[str, int] | tuple[str, int, str] | None = None,
+              ready: int | tuple[str, int] | tuple[str, int, str] | None = None,
               ready_log: str | None = None, timeout: float = 10.0,
               **kwargs: Any) -> Service:
         """Starts a long-running program (a server) and waits until it is
         ready: `ready=(address, port[, "udp"])` waits until it listens
-        there, `ready_log=REGEX` until its output matches.  Its stdout and
+        there (`ready=PORT` means its own host's address, with `host=`),
+        `ready_log=REGEX` until its output matches.  Its stdout and
         stderr go to logs/NAME.out and .err in the state directory.  If it
         exits before being ready, ServiceFailed says so with its output."""
         name = name or Path(str(argv[0])).name
+        host = kwargs.get("host")
+        if isinstance(host, str):
+            host = self._hosts.get(host)
+        if isinstance(ready, int):
+            if host is None:
+                raise ConfigError("ready=PORT needs host= (or give ready=(address, port))")
+            ready = (host.ipv4, ready)
         if name in self._services:
             raise ConfigError(f"a service named {name!r} exists already: give name=")
         out, err, out_f, err_f = open_logs(self.dir / "logs", name)
         kwargs.setdefault("stdin", subprocess.DEVNULL)
         with out_f, err_f:
             proc = self.popen(argv, stdout=out_f, stderr=err_f, **kwargs)
-        service = Service(name, proc, out, err)
+        service = Service(name, proc, out, err, host)
         self._services[name] = service
         if ready is not None:
             self._wait_service_listening(service, ready, timeout)
@@ -328,8 +389,7 @@ class Environment:
     def run(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
         """subprocess.run in this environment; a non-zero exit marks the
         environment as failed (its directory is then kept)."""
-        extra = kwargs.pop("env", None) or {}
-        kwargs["env"] = self.compose({**self._base, **extra})
+        kwargs["env"] = self._process_environ(kwargs)
         if "start_new_session" not in kwargs:
             kwargs.setdefault("process_group", 0)
         check = kwargs.pop("check", False)

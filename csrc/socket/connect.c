@@ -2,12 +2,14 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "bindfile.h"
 #include "calls.h"
+#include "socket_lock.h"
 
 static bool sw_nonblocking(int fd)
 {
@@ -17,20 +19,67 @@ static bool sw_nonblocking(int fd)
 }
 
 /*
- * A refused non-blocking connect must look refused to poll(): the
- * descriptor is switched to a socket whose peer is already gone, so it
- * polls ready at once, and SO_ERROR (or the next call) says ECONNREFUSED.
+ * A refused non-blocking connect must look refused to poll() and epoll on
+ * the very same file description (nginx registers it with epoll before it
+ * calls connect): the socket is connected to this process's "refuser", a
+ * listener whose end is closed at once, so the socket reports the hang-up
+ * to any poller, and SO_ERROR (or the next call) says ECONNREFUSED.
  */
-static void sw_make_dead(int fd)
-{
-	int pair[2], flags = REAL(fcntl)(fd, F_GETFD);
+static int sw_refuser_fd = -1;
+static char sw_refuser_name[64];
 
-	if (REAL(socketpair)(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0)
-		return;
-	REAL(close)(pair[1]);
-	REAL(dup3)(pair[0], fd, (flags & FD_CLOEXEC) ? O_CLOEXEC : 0);
-	REAL(close)(pair[0]);
-	REAL(fcntl)(fd, F_SETFL, O_NONBLOCK);
+/* Still our listener?  The program may have closed the descriptor (a
+ * close_range(), say) and the number may now be something else. */
+static bool sw_refuser_intact(void)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	char path[SW_SUN_PATH];
+
+	if (REAL(getsockname)(sw_refuser_fd, (struct sockaddr *)&sun, &len) != 0 ||
+	    sun.sun_family != AF_UNIX || sun.sun_path[0] != '\0')
+		return false;
+	sw_sun_path(&sun, len, path, sizeof(path));
+	return strcmp(path, sw_refuser_name) == 0;
+}
+
+static int sw_refuser(void)
+{
+	struct sockaddr_un sun;
+	char *name = sw_refuser_name;
+	int fd;
+
+	if (sw_refuser_fd >= 0 && sw_refuser_intact())
+		return sw_refuser_fd;
+	fd = REAL(socket)(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	snprintf(name, sizeof(sw_refuser_name), "cwrap-refuser-%d-%p", (int)REAL(getpid)(),
+		 (void *)&sun);
+	if (REAL(bind)(fd, (struct sockaddr *)&sun, sw_unix_abstract(name, &sun)) != 0 ||
+	    REAL(listen)(fd, 64) != 0) {
+		REAL(close)(fd);
+		return -1;
+	}
+	sw_refuser_fd = fd;
+	return fd;
+}
+
+static void sw_make_refused(int fd)
+{
+	struct sockaddr_un sun;
+	socklen_t len = sizeof(sun);
+	int listener, conn;
+
+	cw_lock(&sw_refuser_lock);
+	listener = sw_refuser();
+	if (listener >= 0 && REAL(getsockname)(listener, (struct sockaddr *)&sun, &len) == 0 &&
+	    REAL(connect)(fd, (struct sockaddr *)&sun, len) == 0) {
+		/* Whoever accepts a refuser connection closes it at once. */
+		while ((conn = REAL(accept4)(listener, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+			REAL(close)(conn);
+	}
+	cw_unlock(&sw_refuser_lock);
 }
 
 static int sw_peer_path(struct sw_sock *sock, const struct sockaddr *addr, bool *v4,
@@ -167,7 +216,7 @@ static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr
 			if (!nonblock)
 				return sw_fail(ECONNREFUSED);
 			atomic_store(&sock->pending_error, ECONNREFUSED);
-			sw_make_dead(fd);
+			sw_make_refused(fd);
 			return sw_fail(EINPROGRESS);
 		}
 		return -1;

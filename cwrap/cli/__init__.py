@@ -14,6 +14,7 @@ from .env import env
 from .lib import lib
 from .run import run
 from .shell import shell
+from .up import up
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]},
@@ -34,6 +35,7 @@ cli.add_command(env)
 cli.add_command(lib)
 cli.add_command(doctor)
 cli.add_command(shell)
+cli.add_command(up)
 
 
 def main() -> None:

@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -177,6 +178,38 @@ static void sc_refused(int port)
 	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
 	printf("refused.so_error_again: %s\n", err ? errname(err) : "0");
 	close(fd);
+}
+
+/* nginx's order: the socket is in epoll (edge-triggered) before connect. */
+static void sc_epoll_first(int port)
+{
+	int fd = tcp_socket(), ep = epoll_create1(0), err = -1;
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP };
+	socklen_t len = sizeof(err);
+
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	SHOW("epollfirst.refused", connect_to(fd, server_ip, port));
+	SHOW("epollfirst.wait", epoll_wait(ep, &ev, 1, 2000));
+	printf("epollfirst.out: %d\n", !!(ev.events & EPOLLOUT));
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	printf("epollfirst.so_error: %s\n", err ? errname(err) : "0");
+	close(fd);
+	int lfd = listener(port);
+	fd = tcp_socket();
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	ev.events = EPOLLIN | EPOLLOUT | EPOLLET | EPOLLRDHUP;
+	epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+	SHOW("epollfirst.connect", connect_to(fd, server_ip, port));
+	SHOW("epollfirst.wait_ok", epoll_wait(ep, &ev, 1, 2000));
+	printf("epollfirst.ok_out: %d\n", !!(ev.events & EPOLLOUT));
+	err = -1;
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	printf("epollfirst.ok_so_error: %s\n", err ? errname(err) : "0");
+	SHOW("epollfirst.send", send(fd, "x", 1, 0));
+	close(fd);
+	close(lfd);
+	close(ep);
 }
 
 static void sc_nonblocking_ok(int port)
@@ -622,6 +655,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	run("refused", sc_refused, port_base);
 	run("nonblocking", sc_nonblocking_ok, port_base + 1);
+	run("epoll_first", sc_epoll_first, port_base + 17);
 	run("addrinuse", sc_addrinuse, port_base + 2);
 	run("bulk", sc_bulk, port_base + 3);
 	run("peer_closed", sc_peer_closed, port_base + 4);
