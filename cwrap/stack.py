@@ -18,8 +18,9 @@
 
 Strings in commands, `cwd`, `env` values and templates may use (only in
 this braced form; a bare $word is left alone) ${dir} (the state directory), ${here} (the TOML file's directory),
-${hosts.NAME.ipv4}, ${hosts.NAME.ipv6}, ${hosts.NAME.fqdn}, and
-${nginx_env} (the `env` lines nginx needs to keep the shims' variables).
+${hosts.NAME.ipv4}, ${hosts.NAME.ipv6}, ${hosts.NAME.fqdn},
+${nginx_env} (the `env` lines nginx needs to keep the shims' variables) and
+${sshd_setenv} (the `SetEnv` line sshd needs for its sessions).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from typing import Any
 
 from .environment import Environment
 from .errors import ConfigError
+from .programs import nginx_env_lines, sshd_setenv_line
 from .services import Service
 
 
@@ -160,10 +162,8 @@ class StackRunner:
 
     def mapping(self) -> dict[str, str]:
         values = {"dir": str(self.env.dir), "here": str(self.stack.here),
-                  "nginx_env": "".join(f"env {k};\n" for k in [*self.env.variables,
-                                                             "LD_PRELOAD",
-                                                             "SOCKET_WRAPPER_DEFAULT_IFACE",
-                                                             "NSS_WRAPPER_HOSTNAME"])}
+                  "nginx_env": nginx_env_lines(self.env),
+                  "sshd_setenv": sshd_setenv_line(self.env)}
         for host in self.env.hosts:
             for attr in ("ipv4", "ipv6", "fqdn"):
                 values[f"hosts.{host.name}.{attr}"] = getattr(host, attr)

@@ -106,6 +106,10 @@ def make_env(run_as: RunAs) -> Iterator[Callable[..., cwrap.Environment]]:
         options.setdefault("base_environ", user_environ(run_as))
         options.setdefault("keep", False)
         env = cwrap.Environment(**options)
+        if run_as.dropping and env.nss is not None:
+            # The default world holds the user who made the environment
+            # (root here); the programs run as this user, so add it.
+            env.add_user(run_as.name, run_as.uid, run_as.gid, home=str(run_as.home))
         env.start()
         run_as.give(env.dir)
         made.append(env)

@@ -72,6 +72,23 @@ static void sw_add_pktinfo(const struct sw_sock *sock, struct msghdr *msg)
 	msg->msg_controllen = 0;
 }
 
+static size_t sw_iov_len(const struct msghdr *msg)
+{
+	size_t total = 0;
+
+	for (size_t i = 0; i < msg->msg_iovlen; i++)
+		total += msg->msg_iov[i].iov_len;
+	return total;
+}
+
+/* A stream read of 0 bytes into a non-empty buffer is the peer's close. */
+static ssize_t sw_note_eof(struct sw_sock *sock, ssize_t n, size_t asked)
+{
+	if (n == 0 && asked > 0)
+		atomic_store_explicit(&sock->eof_seen, true, memory_order_relaxed);
+	return n;
+}
+
 ssize_t sw_recvmsg(struct sw_sock *sock, int fd, struct msghdr *msg, int flags)
 {
 	struct sockaddr_un sun;
@@ -95,7 +112,7 @@ ssize_t sw_recvmsg(struct sw_sock *sock, int fd, struct msghdr *msg, int flags)
 			msg->msg_namelen = 0;
 			msg->msg_controllen = 0;
 		}
-		return n;
+		return sw_note_eof(sock, n, sw_iov_len(msg));
 	}
 	memset(&sun, 0, sizeof(sun));
 	m.msg_name = &sun;
@@ -203,7 +220,7 @@ CW_EXPORT ssize_t read(int fd, void *buf, size_t len)
 	if (sock->type == SOCK_STREAM) {
 		int err = sw_take_pending(sock);
 
-		return err ? sw_fail(err) : REAL(read)(fd, buf, len);
+		return err ? sw_fail(err) : sw_note_eof(sock, REAL(read)(fd, buf, len), len);
 	}
 	sw_one_iov(&msg, &iov, buf, len, NULL, NULL);
 	n = sw_recvmsg(sock, fd, &msg, 0);
@@ -227,6 +244,13 @@ CW_EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_iov = (struct iovec *)iov;
 	msg.msg_iovlen = (size_t)iovcnt;
+	if (sock->type == SOCK_STREAM) {
+		/* The same system call the program made (seccomp filters). */
+		int err = sw_take_pending(sock);
+
+		return err ? sw_fail(err)
+			   : sw_note_eof(sock, REAL(readv)(fd, iov, iovcnt), sw_iov_len(&msg));
+	}
 	n = sw_recvmsg(sock, fd, &msg, 0);
 	if (n < 0 && errno == ENOTSOCK) {
 		sw_fd_clear(fd);

@@ -62,8 +62,24 @@ static ssize_t sw_send_stream(struct sw_sock *sock, int fd, const struct msghdr 
 	return n >= 0 ? n : sw_stream_failed(sock, sw_msg_len(msg), flags);
 }
 
-/* The common case of send() and write() on a connected TCP socket: one
- * buffer, one send(2), nothing else. */
+/*
+ * May write()/writev() on this TCP socket be the very same system call?
+ * That matters to programs under a seccomp filter (sshd's pre-auth child
+ * may write(2) but not sendto(2)).  It is exact unless the peer is known to
+ * have closed (a read saw end-of-file): then the grace write after a close
+ * needs send(MSG_NOSIGNAL).  A write that meets a close nobody has read yet
+ * gets AF_UNIX's immediate EPIPE (see docs/socket.md, limitations).
+ */
+static bool sw_stream_plain(struct sw_sock *sock)
+{
+	return sock->connected &&
+	       !atomic_load_explicit(&sock->eof_seen, memory_order_relaxed) &&
+	       !atomic_load_explicit(&sock->shut_wr, memory_order_relaxed) &&
+	       atomic_load_explicit(&sock->pending_error, memory_order_relaxed) == 0;
+}
+
+/* send() and write() on a connected TCP socket in the careful case: one
+ * buffer, one send(2) with MSG_NOSIGNAL. */
 static ssize_t sw_stream_write(struct sw_sock *sock, int fd, const void *buf, size_t len,
 			       int flags)
 {
@@ -311,7 +327,8 @@ CW_EXPORT ssize_t write(int fd, const void *buf, size_t len)
 	if (__builtin_expect(sock == NULL, 1))
 		return REAL(write)(fd, buf, len);
 	if (sock->type == SOCK_STREAM) {
-		n = sw_stream_write(sock, fd, buf, len, 0);
+		n = sw_stream_plain(sock) ? REAL(write)(fd, buf, len)
+					  : sw_stream_write(sock, fd, buf, len, 0);
 	} else {
 		sw_one_iov(&msg, &iov, buf, len, NULL, 0);
 		n = sw_sendmsg(sock, fd, &msg, 0);
@@ -337,6 +354,8 @@ CW_EXPORT ssize_t writev(int fd, const struct iovec *iov, int iovcnt)
 	msg.msg_iovlen = iovcnt < 0 ? 0 : (size_t)iovcnt;
 	if (iovcnt < 0)
 		return sw_fail(EINVAL);
+	if (sock->type == SOCK_STREAM && sw_stream_plain(sock))
+		return REAL(writev)(fd, iov, iovcnt);
 	n = sw_sendmsg(sock, fd, &msg, 0);
 	if (n < 0 && errno == ENOTSOCK) {
 		sw_fd_clear(fd);

@@ -36,6 +36,7 @@ struct sw_sock {
 	bool nonblock_connect;   /* a non-blocking connect is in progress */
 	_Atomic bool shut_wr;    /* shutdown(SHUT_WR) done: sends fail at once */
 	_Atomic bool peer_gone;  /* stream peer closed and the grace write is used */
+	_Atomic bool eof_seen;   /* a read returned end-of-file: the peer closed */
 	_Atomic int pending_error; /* reported once by SO_ERROR or the next call */
 
 	pid_t file_owner;        /* pid that created the socket file, 0 if none */

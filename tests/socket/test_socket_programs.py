@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 import cwrap
+from cwrap.programs import nginx_env_lines
 from conftest import require_tool, user_environ
 
 
@@ -73,8 +74,7 @@ def nginx_conf(net, port_line: str, extra: str = "") -> Path:
     """An nginx configuration for an unprivileged user.  nginx clears its
     workers' environment; `env` lines keep the shims' variables."""
     d = net.dir
-    keep = "".join(f"env {name};\n" for name in [*net.variables, "LD_PRELOAD",
-                                                 "SOCKET_WRAPPER_DEFAULT_IFACE"])
+    keep = nginx_env_lines(net)
     (d / "www").mkdir(exist_ok=True)
     (d / "www" / "index.html").write_text("nginx on a fake host\n")
     conf = d / "nginx.conf"
