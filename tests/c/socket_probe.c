@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -534,6 +535,91 @@ static void sc_pktinfo(int port)
 	close(cli);
 }
 
+static void sc_mmsg(int port)
+{
+	int srv = udp_socket(), cli = udp_socket();
+	struct sockaddr_storage to, from[3];
+	socklen_t tolen = make_addr(&to, server_ip, port);
+	char out[3][8] = { "one", "two", "three" }, in[3][16];
+	struct mmsghdr sv[3], rv[3];
+	struct iovec siov[3], riov[3];
+
+	bind_to(srv, server_ip, port);
+	bind_to(cli, client_ip, 0);
+	memset(sv, 0, sizeof(sv));
+	memset(rv, 0, sizeof(rv));
+	for (int i = 0; i < 3; i++) {
+		siov[i] = (struct iovec){ out[i], strlen(out[i]) };
+		sv[i].msg_hdr = (struct msghdr){ .msg_name = &to, .msg_namelen = tolen,
+						 .msg_iov = &siov[i], .msg_iovlen = 1 };
+		riov[i] = (struct iovec){ in[i], sizeof(in[i]) };
+		rv[i].msg_hdr = (struct msghdr){ .msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+						 .msg_iov = &riov[i], .msg_iovlen = 1 };
+	}
+	SHOW("mmsg.send", sendmmsg(cli, sv, 3, 0));
+	printf("mmsg.lens: %u %u %u\n", sv[0].msg_len, sv[1].msg_len, sv[2].msg_len);
+	usleep(20000);
+	SHOW("mmsg.recv", recvmmsg(srv, rv, 3, MSG_DONTWAIT, NULL));
+	for (int i = 0; i < 3; i++) {
+		printf("mmsg.got%d: %.*s\n", i, (int)rv[i].msg_len, in[i]);
+		show_addr("mmsg.from", &from[i], rv[i].msg_hdr.msg_namelen);
+	}
+	close(srv);
+	close(cli);
+}
+
+static void sc_sendfile_splice(int port)
+{
+	int c, s, l, p[2];
+	char path[] = "/tmp/cwrap-probe-XXXXXX", buf[64] = { 0 };
+	int f = mkstemp(path);
+
+	tcp_pair(port, &c, &s, &l);
+	unlink(path);
+	if (write(f, "from a file", 11) != 11 || pipe(p) != 0)
+		return;
+	lseek(f, 0, SEEK_SET);
+	SHOW("sendfile", sendfile(c, f, NULL, 11));
+	SHOW("sendfile.recv", recv(s, buf, sizeof(buf), MSG_WAITALL | MSG_DONTWAIT) > 0);
+	printf("sendfile.data: %s\n", buf);
+	if (write(p[1], "through a pipe", 14) != 14)
+		return;
+	SHOW("splice", splice(p[0], NULL, c, NULL, 14, 0));
+	memset(buf, 0, sizeof(buf));
+	usleep(20000);
+	SHOW("splice.recv", recv(s, buf, sizeof(buf), 0));
+	printf("splice.data: %s\n", buf);
+	close(f);
+	close(p[0]);
+	close(p[1]);
+	close(c);
+	close(s);
+	close(l);
+}
+
+/* recv/read/recvfrom with a buffer of known size become the fortified
+ * __recv_chk etc. when built with _FORTIFY_SOURCE (the test builds so). */
+static void sc_fortified(int port)
+{
+	int c, s, l;
+	char buf[8];
+	struct sockaddr_storage from;
+	socklen_t flen = sizeof(from);
+
+	volatile size_t four = 4, three = 3;   /* not constants: the checked forms */
+
+	tcp_pair(port, &c, &s, &l);
+	send(c, "abcdefghij", 10, 0);
+	usleep(20000);
+	SHOW("fortify.recv", recv(s, buf, four, 0));
+	SHOW("fortify.read", read(s, buf, three));
+	SHOW("fortify.recvfrom", recvfrom(s, buf, three, MSG_DONTWAIT, (struct sockaddr *)&from,
+					  &flen));
+	close(c);
+	close(s);
+	close(l);
+}
+
 struct opt { const char *name; int level, opt; };
 
 static void sc_sockopts(void)
@@ -671,5 +757,8 @@ int main(int argc, char **argv)
 	run("pktinfo", sc_pktinfo, port_base + 15);
 	run("sockopts", sockopts, 0);
 	run("bad_addresses", sc_bad_addresses, port_base + 16);
+	run("mmsg", sc_mmsg, port_base + 18);
+	run("sendfile_splice", sc_sendfile_splice, port_base + 19);
+	run("fortified", sc_fortified, port_base + 20);
 	return 0;
 }

@@ -5,6 +5,7 @@ address and byte count must be the same."""
 from __future__ import annotations
 
 import difflib
+import subprocess
 
 import pytest
 
@@ -26,7 +27,15 @@ MUST_SEE = [
     "flags.waitall: 6",
     "half.client_recv: 4",
     "socket.dgram_tcp: -1 EPROTONOSUPPORT",
+    "epollfirst.so_error: ECONNREFUSED",
+    "mmsg.recv: 3",
+    "mmsg.got2: three",
+    "sendfile.data: from a file",
+    "splice.data: through a pipe",
+    "fortify.recv: 4",
 ]
+
+FORTIFIED = ("__read_chk", "__recv_chk", "__recvfrom_chk")
 
 CASES = {
     "ipv4": (("127.0.0.1", "127.0.0.2"), ("127.0.0.10", "127.0.0.20"), "v4"),
@@ -37,7 +46,9 @@ CASES = {
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_probe_transcripts_match_the_kernel(case, probes, run_user, make_env, worker_port):
     (real_server, real_client), (fake_server, fake_client), mode = CASES[case]
-    probe = str(probes("socket_probe"))
+    probe = str(probes("socket_probe", "-O2", "-D_FORTIFY_SOURCE=2"))
+    symbols = subprocess.run(["nm", "-D", probe], capture_output=True, text=True).stdout
+    assert all(name in symbols for name in FORTIFIED)     # the checked entry points run
     port = worker_port(40000 if case == "ipv4" else 40100)
     real = run_user([probe, real_server, real_client, str(port), mode])
     env = make_env(socket=cwrap.SocketConfig(default_iface=20), nss=False, uid=False)

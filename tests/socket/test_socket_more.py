@@ -33,6 +33,25 @@ def test_interfaces_show_only_the_fake_host(probes, run_user, make_env):
     assert "ifaddr lo 127.0.0.1" in plain.stdout      # the real view, without the shim
 
 
+BINDRESVPORT = """
+import ctypes, socket, struct
+libc = ctypes.CDLL(None, use_errno=True)
+s = socket.socket()
+sin = ctypes.create_string_buffer(struct.pack("=HH4s8x", socket.AF_INET, 0,
+                                              socket.inet_aton("127.0.0.10")), 16)
+rc = libc.bindresvport(s.fileno(), sin)
+print(rc, ctypes.get_errno() if rc else s.getsockname()[1] in range(600, 1024))
+"""
+
+
+def test_bindresvport_gets_a_reserved_port(run_user, make_env):
+    env = make_env(socket=True, nss=False, uid=False)
+    result = run_user(["/usr/bin/python3", "-c", BINDRESVPORT], env=shim_env(env, 10))
+    assert result.stdout == "0 True\n", result.stderr
+    plain = run_user(["/usr/bin/python3", "-c", BINDRESVPORT])
+    assert plain.stdout.split()[0] == "-1"                  # a normal user cannot
+
+
 @pytest.fixture(scope="module")
 def asan_shim():
     """The socket shim built with ASan+UBSan, and the runtimes to preload."""
