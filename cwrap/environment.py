@@ -153,6 +153,22 @@ class Environment:
             self._remove_dir()
         self._dir = None
 
+    def detach(self) -> Path:
+        """Leaves the state directory to the caller, who outlives this
+        object (`cwrap env` prints variables for a shell to use later):
+        nothing is stopped or removed.  Returns the directory."""
+        state = self.dir
+        if self._watchdog is not None:
+            for pgid in self._groups:
+                self._watchdog.forget(pgid)
+            self._watchdog.close()
+            self._watchdog = None
+        self._children.clear()
+        self._groups.clear()
+        self._services.clear()
+        self._dir = None
+        return state
+
     def _reap(self) -> None:
         for child in self._children:
             child.poll()

@@ -42,8 +42,7 @@ def env(shell: str, **options: Any) -> None:
         variables["LD_PRELOAD"] = environment.compose(os.environ)["LD_PRELOAD"]
     except CwrapError as exc:
         raise click.ClickException(str(exc)) from exc
-    # The directory outlives this command on purpose: forget it quietly.
-    environment._dir = None
+    environment.detach()      # the directory outlives this command on purpose
     if shell == "json":
         click.echo(json.dumps(variables, indent=2, sort_keys=True))
     elif shell == "fish":
