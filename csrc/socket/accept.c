@@ -1,5 +1,6 @@
 /* accept() and accept4(): the new socket's addresses come from the files. */
 #include <stddef.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -9,9 +10,17 @@
  * listens on a wildcard (the kernel reports the actual destination). */
 static void sw_accepted_local(const struct sw_sock *listener, struct sw_sock *sock)
 {
-	struct sw_endpoint ep;
+	struct sw_endpoint ep, peer;
+	bool v4_peer = sock->family == AF_INET6 && sock->peer.ss_family == AF_INET6 &&
+		       IN6_IS_ADDR_V4MAPPED(&((struct sockaddr_in6 *)&sock->peer)->sin6_addr);
 
 	if (listener->wildcard && sw_path_endpoint(listener->path, &ep)) {
+		/* An IPv4 client of a dual-stack listener reached its IPv4 name. */
+		if (v4_peer) {
+			peer = ep;
+			peer.letter = sw_type_letter(true, listener->type);
+			ep = peer;
+		}
 		sock->local_len = sw_endpoint_sockaddr(&ep, listener->family, &sock->local);
 		return;
 	}
@@ -57,8 +66,8 @@ static int sw_accept(struct sw_sock *listener, int fd, struct sockaddr *addr,
 	}
 	sock->connected = true;
 	sock->opts = listener->opts;   /* options are inherited, as in TCP */
-	sw_accepted_local(listener, sock);
 	sw_accepted_peer(sock, &sun, len);
+	sw_accepted_local(listener, sock);
 	if (sw_fd_set(nfd, sock) != 0) {
 		sw_sock_unref(sock);
 		REAL(close)(nfd);

@@ -12,6 +12,7 @@ static int sw_bind(struct sw_sock *sock, int fd, const struct sockaddr *addr, so
 	int err = sw_check_inet_addr(sock, addr, len, true);
 	enum sw_addr_kind kind;
 	unsigned port;
+	bool dual;
 	int rc;
 
 	if (err)
@@ -29,6 +30,7 @@ static int sw_bind(struct sw_sock *sock, int fd, const struct sockaddr *addr, so
 		return sw_fail(EADDRNOTAVAIL);
 	}
 	port = sw_addr_port(addr);
+	dual = kind == SW_ADDR_ANY && sock->family == AF_INET6 && !sock->opts.v6only;
 	if (port == 0) {
 		rc = sw_bind_ephemeral(sock, fd, iface, v4);
 		if (rc < 0)
@@ -36,9 +38,15 @@ static int sw_bind(struct sw_sock *sock, int fd, const struct sockaddr *addr, so
 		port = (unsigned)rc;
 	} else {
 		struct sw_endpoint ep = { sw_type_letter(v4, sock->type), iface, port };
+		struct sw_endpoint v4ep = { sw_type_letter(true, sock->type), iface, port };
 
-		if (sw_bind_endpoint(sock, fd, &ep) != 0)
+		if ((dual && sw_dual_check(&v4ep) != 0) || sw_bind_endpoint(sock, fd, &ep) != 0)
 			return -1;
+	}
+	if (dual) {
+		struct sw_endpoint v4ep = { sw_type_letter(true, sock->type), iface, port };
+
+		sw_dual_alias(sock, &v4ep);
 	}
 	/* getsockname() shows what was asked for: a wildcard stays a wildcard. */
 	memset(&sock->local, 0, sizeof(sock->local));

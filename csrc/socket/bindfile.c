@@ -69,6 +69,8 @@ bool sw_listener_is_ours(const char *path, bool *exists)
  * a spurious connection).  When it cannot be read, the file counts as live:
  * refusing a bind is safe, stealing a live address is not.
  */
+static bool sw_resolve_alias(const char *path, char *target, size_t size);
+
 static bool sw_path_live(const char *path)
 {
 	char buf[8192];
@@ -116,9 +118,12 @@ static int sw_reclaim(int fd, const char *path)
 	int dir_fd = open(sw_config()->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int rc = -1, err = EADDRINUSE;
 
+	char target[SW_SUN_PATH];
+
 	if (dir_fd >= 0)
 		flock(dir_fd, LOCK_EX);
-	if (!sw_path_live(path)) {
+	/* A dual-stack IPv6 socket's IPv4 name is a symlink to its file. */
+	if (!sw_resolve_alias(path, target, sizeof(target)) || !sw_path_live(target)) {
 		CW_LOG(CW_DEBUG, "reclaiming stale socket file %s", path);
 		unlink(path);
 		rc = sw_bind_path(fd, path, false);
@@ -128,6 +133,50 @@ static int sw_reclaim(int fd, const char *path)
 		REAL(close)(dir_fd);    /* also releases the lock */
 	errno = err;
 	return rc;
+}
+
+/* The socket file behind path: itself, or a symlink's target. */
+static bool sw_resolve_alias(const char *path, char *target, size_t size)
+{
+	char link[SW_SUN_PATH];
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+
+	if (n < 0)
+		return snprintf(target, size, "%s", path) < (int)size;
+	link[n] = '\0';
+	if (link[0] == '/')
+		return snprintf(target, size, "%s", link) < (int)size;
+	return snprintf(target, size, "%s/%s", sw_config()->dir, link) < (int)size;
+}
+
+int sw_dual_check(const struct sw_endpoint *v4ep)
+{
+	char alias[SW_SUN_PATH], target[SW_SUN_PATH];
+	struct stat st;
+
+	if (!sw_endpoint_path(v4ep, alias, sizeof(alias)) || lstat(alias, &st) != 0)
+		return 0;
+	if (sw_resolve_alias(alias, target, sizeof(target)) && sw_path_live(target)) {
+		errno = EADDRINUSE;
+		return -1;
+	}
+	unlink(alias);           /* left by a process that is gone */
+	return 0;
+}
+
+void sw_dual_alias(struct sw_sock *sock, const struct sw_endpoint *v4ep)
+{
+	char alias[SW_SUN_PATH];
+	const char *name = strrchr(sock->path, '/');
+
+	if (name == NULL || !sw_endpoint_path(v4ep, alias, sizeof(alias)))
+		return;
+	/* A relative target keeps working whichever spelling of the directory
+	 * a client uses. */
+	if (symlink(name + 1, alias) == 0)
+		strcpy(sock->alias, alias);
+	else
+		CW_LOG(CW_DEBUG, "no IPv4 name for %s: %s", sock->path, strerror(errno));
 }
 
 int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep)

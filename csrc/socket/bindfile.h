@@ -15,6 +15,15 @@
  * it.  On success the sock records the path and that this process made it. */
 int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep);
 
+/*
+ * Dual stack: an IPv6 socket bound to [::] without IPV6_V6ONLY is also
+ * reached by IPv4 clients, as on Linux.  Its IPv4 name (T.../U...) is a
+ * symlink to its IPv6 file.  sw_dual_check before binding (EADDRINUSE when
+ * a live IPv4 socket has the address), sw_dual_alias after.
+ */
+int sw_dual_check(const struct sw_endpoint *v4ep);
+void sw_dual_alias(struct sw_sock *sock, const struct sw_endpoint *v4ep);
+
 /* Binds to a free ephemeral port (32768-60999) of fake host iface. */
 int sw_bind_ephemeral(struct sw_sock *sock, int fd, unsigned iface, bool v4);
 

@@ -56,8 +56,11 @@ static void sw_sock_release_file(struct sw_sock *sock)
 	/* Only the process that made the file removes it: a child that
 	 * inherited the socket closing its copy must not pull the address
 	 * from under the parent.  Stale files are reclaimed at bind anyway. */
-	if (sock->path[0] != '\0' && sock->file_owner == REAL(getpid)())
+	if (sock->path[0] != '\0' && sock->file_owner == REAL(getpid)()) {
 		unlink(sock->path);
+		if (sock->alias[0] != '\0')
+			unlink(sock->alias);
+	}
 }
 
 void sw_sock_unref(struct sw_sock *sock)

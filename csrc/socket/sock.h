@@ -41,6 +41,7 @@ struct sw_sock {
 
 	pid_t file_owner;        /* pid that created the socket file, 0 if none */
 	char path[SW_SUN_PATH];  /* the socket file, "" if unbound */
+	char alias[SW_SUN_PATH]; /* IPv4 name of a dual-stack IPv6 socket, or "" */
 
 	struct sockaddr_storage local;
 	socklen_t local_len;

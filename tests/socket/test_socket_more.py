@@ -33,6 +33,19 @@ def test_interfaces_show_only_the_fake_host(probes, run_user, make_env):
     assert "ifaddr lo 127.0.0.1" in plain.stdout      # the real view, without the shim
 
 
+def test_dual_stack_ipv6_like_the_kernel(run_user, make_env, shared_tmp):
+    """An IPv6 socket bound to [::] (no IPV6_V6ONLY) also takes IPv4
+    clients, shows them v4-mapped, and holds the IPv4 port too."""
+    probe = shared_tmp / "dual.py"
+    probe.write_text((Path(__file__).parent / "dual_stack_probe.py").read_text())
+    real = run_user(["/usr/bin/python3", str(probe), "127.0.0.1"])
+    env = make_env(socket=True, nss=False, uid=False)
+    fake = run_user(["/usr/bin/python3", str(probe), "127.0.0.20"], env=shim_env(env, 20))
+    assert real.returncode == 0 and fake.returncode == 0, real.stderr + fake.stderr
+    assert fake.stdout == real.stdout
+    assert "('v4bind', 'EADDRINUSE')" in fake.stdout and "('v6only', 'ECONNREFUSED')" in fake.stdout
+
+
 BINDRESVPORT = """
 import ctypes, socket, struct
 libc = ctypes.CDLL(None, use_errno=True)
