@@ -107,6 +107,11 @@ def test_answers_from_a_real_nss_module(run_user, probes, shared_tmp):
     assert run_user(["id", "-G", "alice"], env=env).stdout.split() == ["1500", "2000", "7002"]
     assert run_user(["getent", "hosts", "modhost"], env=env).stdout.split() == \
         ["10.70.0.1", "modhost"]
+    assert run_user(["getent", "ahosts", "modhost"], env=env).stdout.split()[:3] == \
+        ["10.70.0.1", "STREAM", "modhost"]
+    assert run_user(["getent", "ahostsv6", "modhost"], env=env).stdout.split()[:3] == \
+        ["::ffff:10.70.0.1", "STREAM", "modhost"]
+    assert run_user(["getent", "ahosts", "nothere"], env=env).returncode == 2
     # Only the module configured (no files): users and groups still answered.
     only = {k: v for k, v in env.items() if k not in ("NSS_WRAPPER_PASSWD", "NSS_WRAPPER_GROUP")}
     assert run_user(["getent", "passwd", "moduser"], env=only).returncode == 0
