@@ -408,6 +408,16 @@ int nw_hosts_name_of(const void *addr, socklen_t len, int af, char *out, size_t 
 		free(heap);
 		return rc == 0 ? -1 : 0;
 	}
+	if (rc == ENOENT) {
+		const struct nw_module *m = nw_module();
+		int err = 0, herr = 0;
+
+		if (m == NULL || m->gethostbyaddr_r == NULL ||
+		    m->gethostbyaddr_r(addr, len, af, &he, buf, sizeof(buf), &err, &herr) !=
+		    NSS_STATUS_SUCCESS)
+			return 0;
+		rc = 0;
+	}
 	if (rc != 0)
 		return 0;
 	if (strlen(he.h_name) >= outlen)

@@ -112,6 +112,9 @@ def test_answers_from_a_real_nss_module(run_user, probes, shared_tmp):
     assert run_user(["getent", "ahostsv6", "modhost"], env=env).stdout.split()[:3] == \
         ["::ffff:10.70.0.1", "STREAM", "modhost"]
     assert run_user(["getent", "ahosts", "nothere"], env=env).returncode == 2
+    assert run_user(["getent", "hosts", "10.70.0.1"], env=env).stdout.split() == \
+        ["10.70.0.1", "modhost"]
+    assert "  rc=0 host=modhost serv=-" in probe(run_user, probes, env, "gni|10.70.0.1|0|0|1025|0")
     # Only the module configured (no files): users and groups still answered.
     only = {k: v for k, v in env.items() if k not in ("NSS_WRAPPER_PASSWD", "NSS_WRAPPER_GROUP")}
     assert run_user(["getent", "passwd", "moduser"], env=only).returncode == 0
