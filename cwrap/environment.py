@@ -22,7 +22,7 @@ from . import statedir
 from ._libs import SHIMS, lib_path
 from .errors import ConfigError, StateDirError
 from .hosts import FakeHost, HostTable
-from .nss import NssConfig
+from .nss import Group, Host, NssConfig, User
 from .preload import compose_preload
 from .process import exit_status, group_alive, kill_groups
 from .services import Service, ServiceFailed, open_logs
@@ -268,18 +268,19 @@ class Environment:
             self._variables.update(self.nss.variables(self.dir))
 
     def add_user(self, name: str, uid: int | None = None, gid: int | None = None,
-                 **kwargs: Any) -> Any:
+                 **kwargs: Any) -> User:
         """A fake user (see NssConfig.add_user); usable before or after start."""
         user = self._nss_config().add_user(name, uid, gid, **kwargs)
         self._nss_rewrite()
         return user
 
-    def add_group(self, name: str, gid: int | None = None, members: Sequence[str] = ()) -> Any:
+    def add_group(self, name: str, gid: int | None = None,
+                  members: Sequence[str] = ()) -> Group:
         group = self._nss_config().add_group(name, gid, members)
         self._nss_rewrite()
         return group
 
-    def add_host(self, name: str, *addresses: str, aliases: Sequence[str] = ()) -> Any:
+    def add_host(self, name: str, *addresses: str, aliases: Sequence[str] = ()) -> list[Host]:
         hosts = self._nss_config().add_host(name, *addresses, aliases=aliases)
         self._nss_rewrite()
         return hosts

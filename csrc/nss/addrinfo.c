@@ -15,8 +15,9 @@
  *     connecting a UDP socket, glibc's default label and precedence
  *     tables), the canonical name on the first result.
  *
- * A name missing from the file is EAI_NONAME unless
- * NSS_WRAPPER_HOSTS_FALLBACK=1, which hands the whole call to the system.
+ * A name missing from the file is asked of the module, if one is set; then
+ * it is EAI_NONAME unless NSS_WRAPPER_HOSTS_FALLBACK=1, which hands the
+ * whole call to the system.
  * The results are laid out as glibc lays out its own (one block per
  * result, the canonical name apart), so either freeaddrinfo frees them.
  */
@@ -61,6 +62,9 @@ static const struct nw_typeproto nw_types[] = {
 	{ SOCK_RAW, 0, true, true, true, "raw" },
 };
 #define NW_NTYPES (sizeof(nw_types) / sizeof(nw_types[0]))
+
+/* Not an EAI_ code (those are negative): the name is not ours to answer. */
+#define NW_NOT_HERE 1
 
 struct nw_serv {
 	int socktype, protocol;
@@ -267,13 +271,70 @@ static bool nw_take_answer(struct nw_ai_list *l, struct nw_host_answer *ans, boo
 	return true;
 }
 
+/* One family from the module's gethostbyname2_r: 1 found, 0 not, or EAI_MEMORY. */
+static int nw_module_family(const struct nw_module *m, const char *name, int af, bool map,
+			    bool want_canon, struct nw_ai_list *l)
+{
+	char buf[16384];
+	struct hostent he;
+	unsigned char v6[16];
+	int err = 0, herr = 0;
+
+	if (m->gethostbyname2_r(name, af, &he, buf, sizeof(buf), &err, &herr) !=
+	    NSS_STATUS_SUCCESS || he.h_addrtype != af)
+		return 0;
+	if (want_canon && l->canon == NULL && (l->canon = strdup(he.h_name)) == NULL)
+		return EAI_MEMORY;
+	for (char **a = he.h_addr_list; *a; a++) {
+		bool ok;
+
+		if (map) {
+			memset(v6, 0, 10);
+			v6[10] = v6[11] = 0xff;
+			memcpy(v6 + 12, *a, 4);
+			ok = nw_at_add(l, AF_INET6, v6, 0);
+		} else {
+			ok = nw_at_add(l, af, *a, 0);
+		}
+		if (!ok)
+			return EAI_MEMORY;
+	}
+	return 1;
+}
+
+/*
+ * A name the hosts file does not have, asked of the module (IPv6 then
+ * IPv4, as glibc asks a module without gethostbyname4_r).  0, an EAI_
+ * code, or NW_NOT_HERE: the module does not know it either.
+ */
+static int nw_module_hosts(const char *name, const struct addrinfo *req, struct nw_ai_list *l)
+{
+	const struct nw_module *m = nw_module();
+	bool canon = req->ai_flags & AI_CANONNAME;
+	int family = req->ai_family, v6 = 0, v4 = 0;
+
+	if (m == NULL || m->gethostbyname2_r == NULL)
+		return NW_NOT_HERE;
+	if (family == AF_UNSPEC || family == AF_INET6)
+		v6 = nw_module_family(m, name, AF_INET6, false, canon, l);
+	if (v6 >= 0 && (family == AF_UNSPEC || family == AF_INET ||
+			(family == AF_INET6 && (req->ai_flags & AI_V4MAPPED) &&
+			 ((req->ai_flags & AI_ALL) || v6 == 0))))
+		v4 = nw_module_family(m, name, AF_INET, family == AF_INET6, canon, l);
+	if (v6 < 0)
+		return v6;
+	if (v4 < 0)
+		return v4;
+	return v6 || v4 ? 0 : NW_NOT_HERE;
+}
+
 /*
  * A name from the hosts file, the way glibc asks its files module:
  * AF_UNSPEC in one pass (gethostbyname4); AF_INET6 first as IPv6, then,
  * with AI_V4MAPPED, as IPv4 mapped to IPv6 when nothing was found or
  * AI_ALL asks for both; IPv4-mapped addresses found as IPv6 are dropped
  * when AI_V4MAPPED comes without AI_ALL and IPv6 answered.  0, an EAI_
- * code, or -1 when the file does not have the name at all.
+ * code, or NW_NOT_HERE when neither the file nor the module has the name.
  */
 static int nw_hosts_by_name(const char *name, const struct addrinfo *req,
 			    struct nw_ai_list *l)
@@ -321,9 +382,13 @@ static int nw_hosts_by_name(const char *name, const struct addrinfo *req,
 	}
 	if (r != 0)
 		return r;
-	if (!any)
-		return nw_hosts_lookup(name, AF_UNSPEC, &ans) > 0
-			? (nw_host_answer_free(&ans), EAI_NONAME) : -1;
+	if (!any) {
+		if (nw_hosts_lookup(name, AF_UNSPEC, &ans) > 0) {
+			nw_host_answer_free(&ans);
+			return EAI_NONAME;
+		}
+		return nw_module_hosts(name, req, l);
+	}
 	return l->n ? 0 : EAI_NONAME;
 }
 
@@ -349,8 +414,8 @@ static bool nw_scope_id(const unsigned char *addr, const char *text, uint32_t *o
 }
 
 /*
- * The addresses of the host: 0, an EAI_ code, or -1 meaning "not in the
- * file, ask the system".
+ * The addresses of the host: 0, an EAI_ code, or NW_NOT_HERE ("not in
+ * the file, maybe ask the system").
  */
 static int nw_hosts_of(const char *name, const struct addrinfo *req, struct nw_ai_list *l)
 {
@@ -756,7 +821,7 @@ CW_EXPORT int getaddrinfo(const char *node, const char *service,
 	if (rc != 0)
 		return rc;
 	rc = nw_hosts_of(node, &req, &l);
-	if (rc == -1) {
+	if (rc == NW_NOT_HERE) {
 		free(l.canon);
 		free(l.v);
 		if (nw_hosts_fallback()) {

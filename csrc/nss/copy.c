@@ -3,6 +3,7 @@
  * growable storage of the non-_r functions.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -101,4 +102,41 @@ bool nw_static_grow(struct nw_static_buf *b)
 	b->buf = p;
 	b->len = len;
 	return true;
+}
+
+struct nw_tls {
+	struct nw_static_buf bufs[NW_TLS_SLOTS];
+	bool registered;
+};
+
+static pthread_key_t nw_tls_key;
+static pthread_once_t nw_tls_once = PTHREAD_ONCE_INIT;
+static bool nw_tls_key_ok;
+
+static void nw_tls_free(void *p)
+{
+	struct nw_tls *tls = p;
+
+	for (int i = 0; i < NW_TLS_SLOTS; i++) {
+		free(tls->bufs[i].buf);
+		tls->bufs[i] = (struct nw_static_buf){ NULL, 0 };
+	}
+}
+
+static void nw_tls_make_key(void)
+{
+	nw_tls_key_ok = pthread_key_create(&nw_tls_key, nw_tls_free) == 0;
+}
+
+struct nw_static_buf *nw_tls_buf(enum nw_tls_slot slot)
+{
+	static _Thread_local struct nw_tls tls;
+
+	if (!tls.registered) {
+		pthread_once(&nw_tls_once, nw_tls_make_key);
+		if (nw_tls_key_ok)
+			pthread_setspecific(nw_tls_key, &tls);
+		tls.registered = true;
+	}
+	return &tls.bufs[slot];
 }

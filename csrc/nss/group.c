@@ -181,18 +181,18 @@ static int nw_gr_r(const char *name, gid_t gid, struct group *grp, char *buf, si
 
 static struct group *nw_gr_static(const char *name, gid_t gid)
 {
-	static _Thread_local struct nw_static_buf sb;
+	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_GR);
 	static _Thread_local struct group gr;
 	struct group *result = NULL;
 	int saved = errno, rc;
 
 	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
+		if (sbp->len == 0 && !nw_static_grow(sbp)) {
 			errno = ENOMEM;
 			return NULL;
 		}
-		rc = nw_gr_r(name, gid, &gr, sb.buf, sb.len, &result);
-	} while (rc == ERANGE && nw_static_grow(&sb));
+		rc = nw_gr_r(name, gid, &gr, sbp->buf, sbp->len, &result);
+	} while (rc == ERANGE && nw_static_grow(sbp));
 	errno = rc ? rc : saved;
 	return result;
 }

@@ -408,6 +408,16 @@ int nw_hosts_name_of(const void *addr, socklen_t len, int af, char *out, size_t 
 		free(heap);
 		return rc == 0 ? -1 : 0;
 	}
+	if (rc == ENOENT) {
+		const struct nw_module *m = nw_module();
+		int err = 0, herr = 0;
+
+		if (m == NULL || m->gethostbyaddr_r == NULL ||
+		    m->gethostbyaddr_r(addr, len, af, &he, buf, sizeof(buf), &err, &herr) !=
+		    NSS_STATUS_SUCCESS)
+			return 0;
+		rc = 0;
+	}
 	if (rc != 0)
 		return 0;
 	if (strlen(he.h_name) >= outlen)
@@ -585,19 +595,19 @@ CW_EXPORT int gethostbyname_r(const char *name, struct hostent *he, char *buf,
 
 static struct hostent *nw_static_byname(const char *name, int af)
 {
-	static _Thread_local struct nw_static_buf sb;
+	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_HOSTNAME);
 	static _Thread_local struct hostent he;
 	struct hostent *result = NULL;
 	int herr = 0, rc;
 
 	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
+		if (sbp->len == 0 && !nw_static_grow(sbp)) {
 			h_errno = NETDB_INTERNAL;
 			errno = ENOMEM;
 			return NULL;
 		}
-		rc = nw_hosts_byname_r(name, af, &he, sb.buf, sb.len, &result, &herr);
-	} while (rc == ERANGE && nw_static_grow(&sb));
+		rc = nw_hosts_byname_r(name, af, &he, sbp->buf, sbp->len, &result, &herr);
+	} while (rc == ERANGE && nw_static_grow(sbp));
 	h_errno = herr;
 	return result;
 }
@@ -678,7 +688,7 @@ CW_EXPORT int gethostbyaddr_r(const void *addr, socklen_t len, int af, struct ho
 
 CW_EXPORT struct hostent *gethostbyaddr(const void *addr, socklen_t len, int af)
 {
-	static _Thread_local struct nw_static_buf sb;
+	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_HOSTADDR);
 	static _Thread_local struct hostent he;
 	struct hostent *result = NULL;
 	int herr = 0, rc;
@@ -687,12 +697,12 @@ CW_EXPORT struct hostent *gethostbyaddr(const void *addr, socklen_t len, int af)
 	if (!nw_hosts_enabled())
 		return REAL(gethostbyaddr)(addr, len, af);
 	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
+		if (sbp->len == 0 && !nw_static_grow(sbp)) {
 			h_errno = NETDB_INTERNAL;
 			return NULL;
 		}
-		rc = nw_hosts_byaddr_r(addr, len, af, &he, sb.buf, sb.len, &result, &herr);
-	} while (rc == ERANGE && nw_static_grow(&sb));
+		rc = nw_hosts_byaddr_r(addr, len, af, &he, sbp->buf, sbp->len, &result, &herr);
+	} while (rc == ERANGE && nw_static_grow(sbp));
 	h_errno = herr;
 	return result;
 }

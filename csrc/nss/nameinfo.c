@@ -74,7 +74,10 @@ static int nw_numeric_host(const struct sockaddr *sa, char *host, socklen_t host
 	return 0;
 }
 
-/* 0, an EAI_ code, or -1: not in the file and the system should answer. */
+/* Not an EAI_ code (those are negative): the system should answer. */
+#define NW_ASK_SYSTEM 1
+
+/* 0, an EAI_ code, or NW_ASK_SYSTEM. */
 static int nw_host_part(const struct sockaddr *sa, char *host, socklen_t hostlen, int flags)
 {
 	if (!(flags & NI_NUMERICHOST)) {
@@ -105,7 +108,7 @@ static int nw_host_part(const struct sockaddr *sa, char *host, socklen_t hostlen
 			return 0;
 		}
 		if (nw_hosts_fallback())
-			return -1;
+			return NW_ASK_SYSTEM;
 	}
 	/* A numeric answer is never a name, even when NI_NUMERICHOST asked for it. */
 	if (flags & NI_NAMEREQD)
@@ -166,7 +169,7 @@ CW_EXPORT int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host
 	}
 	if (host != NULL && hostlen > 0) {
 		rc = nw_host_part(sa, host, hostlen, flags);
-		if (rc == -1)
+		if (rc == NW_ASK_SYSTEM)
 			return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags);
 		if (rc != 0)
 			return rc;

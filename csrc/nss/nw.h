@@ -240,6 +240,15 @@ struct nw_static_buf {
 };
 bool nw_static_grow(struct nw_static_buf *b);
 
+/*
+ * The per-thread storage of getpwnam/getpwuid, getgrnam/getgrgid,
+ * getspnam, gethostbyname* and gethostbyaddr: each thread gets its own
+ * (glibc shares one), freed when the thread exits.
+ */
+enum nw_tls_slot { NW_TLS_PW, NW_TLS_GR, NW_TLS_SP, NW_TLS_HOSTNAME, NW_TLS_HOSTADDR,
+		   NW_TLS_SLOTS };
+struct nw_static_buf *nw_tls_buf(enum nw_tls_slot slot);
+
 #endif
 
 #define NW_FOREACH(ix, hash, n)                                        \

@@ -176,18 +176,18 @@ static int nw_pw_r(const char *name, uid_t uid, struct passwd *pwd, char *buf,
 
 static struct passwd *nw_pw_static(const char *name, uid_t uid)
 {
-	static _Thread_local struct nw_static_buf sb;
+	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_PW);
 	static _Thread_local struct passwd pw;
 	struct passwd *result = NULL;
 	int saved = errno, rc;
 
 	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
+		if (sbp->len == 0 && !nw_static_grow(sbp)) {
 			errno = ENOMEM;
 			return NULL;
 		}
-		rc = nw_pw_r(name, uid, &pw, sb.buf, sb.len, &result);
-	} while (rc == ERANGE && nw_static_grow(&sb));
+		rc = nw_pw_r(name, uid, &pw, sbp->buf, sbp->len, &result);
+	} while (rc == ERANGE && nw_static_grow(sbp));
 	errno = rc ? rc : saved;
 	return result;
 }

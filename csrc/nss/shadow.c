@@ -114,7 +114,7 @@ CW_EXPORT int getspnam_r(const char *name, struct spwd *sp, char *buf, size_t le
 
 CW_EXPORT struct spwd *getspnam(const char *name)
 {
-	static _Thread_local struct nw_static_buf sb;
+	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_SP);
 	static _Thread_local struct spwd sp;
 	struct spwd *result = NULL;
 	int saved = errno, rc;
@@ -123,12 +123,12 @@ CW_EXPORT struct spwd *getspnam(const char *name)
 	if (!nw_shadow_enabled())
 		return REAL(getspnam)(name);
 	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
+		if (sbp->len == 0 && !nw_static_grow(sbp)) {
 			errno = ENOMEM;
 			return NULL;
 		}
-		rc = nw_sp_r(name, &sp, sb.buf, sb.len, &result);
-	} while (rc == ERANGE && nw_static_grow(&sb));
+		rc = nw_sp_r(name, &sp, sbp->buf, sbp->len, &result);
+	} while (rc == ERANGE && nw_static_grow(sbp));
 	errno = rc ? rc : saved;
 	return result;
 }

@@ -7,6 +7,7 @@
  *   grouplist|USER|GID|NGROUPS
  *   hbn|NAME  hbn2|NAME|4or6  hbnr|NAME|4or6|BUFLEN  hba|ADDRESS
  *   gai|NODE|SERVICE|FAMILY|SOCKTYPE|PROTOCOL|FLAGS   ("-" is NULL)
+ *   gainull|NODE|SERVICE                              (hints == NULL)
  *   gni|ADDRESS|PORT|FLAGS|HOSTLEN|SERVLEN
  *   pwnamr|NAME|BUFLEN  grnamr|NAME|BUFLEN            (_r, ERANGE)
  *   hostname|LEN  uname
@@ -254,7 +255,7 @@ static void query(char *q)
 			print_he(he);
 		else
 			printf("  none h_errno=%d\n", h_errno);
-	} else if (strcmp(cmd, "gai") == 0) {
+	} else if (strcmp(cmd, "gai") == 0 || strcmp(cmd, "gainull") == 0) {
 		char *node = field(&rest), *service = field(&rest);
 		struct addrinfo hints = { 0 }, *res = NULL;
 		int rc;
@@ -263,7 +264,7 @@ static void query(char *q)
 		hints.ai_socktype = num(field(&rest));
 		hints.ai_protocol = num(field(&rest));
 		hints.ai_flags = num(field(&rest));
-		rc = getaddrinfo(node, service, &hints, &res);
+		rc = getaddrinfo(node, service, cmd[3] == 'n' ? NULL : &hints, &res);
 		printf("  rc=%d (%s)\n", rc, rc ? gai_strerror(rc) : "ok");
 		for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
 			printf("  fam=%d type=%d proto=%d flags=%#x len=%u ", ai->ai_family,

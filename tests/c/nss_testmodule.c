@@ -1,7 +1,8 @@
 /*
  * A tiny NSS module for NSS_WRAPPER_MODULE_SO_PATH tests: the prefix is
  * "cwtest"; it knows one user (moduser, uid 7001), one group (modgroup,
- * gid 7002, members moduser and alice) and one host (modhost, 10.70.0.1).
+ * gid 7002, members moduser and alice) and one host (modhost, 10.70.0.1,
+ * by name and by address).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -165,4 +166,18 @@ enum nss_status _nss_cwtest_gethostbyname2_r(const char *name, int af, struct ho
 	he->h_addrtype = AF_INET;
 	he->h_length = 4;
 	return NSS_STATUS_SUCCESS;
+}
+
+enum nss_status _nss_cwtest_gethostbyaddr_r(const void *addr, socklen_t len, int af,
+					    struct hostent *he, char *buf, size_t buflen,
+					    int *err, int *herr)
+{
+	unsigned char mine[4];
+
+	inet_pton(AF_INET, "10.70.0.1", mine);
+	if (af != AF_INET || len != 4 || memcmp(addr, mine, 4) != 0) {
+		*herr = HOST_NOT_FOUND;
+		return NSS_STATUS_NOTFOUND;
+	}
+	return _nss_cwtest_gethostbyname2_r("modhost", AF_INET, he, buf, buflen, err, herr);
 }

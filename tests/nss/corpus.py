@@ -28,6 +28,8 @@ onlyname
 hexuid:x:0x10:16:hex:/h:/bin/sh
 empty:::::::
  tab\tuser:x:3002:3002:tab in name:/t:/bin/sh
+crlf:x:3003:3003:dos line:/c:/bin/sh\r
+longgecos:x:3004:3004:""" + "g" * 3000 + """:/l:/bin/sh
 """
 
 GROUP_HEAD = """\
@@ -88,6 +90,11 @@ not-an-address bogus.example.com
 10.7.7.9 A3 a5
 fd00::99 a2 a6
 \t  10.8.8.8\ttabbed.example.com\t\ttabbed
+10.8.8.9 crlf.example.com crlf\r
+fe80::2%eth0 zoned.example.com zoned
+10.8.8.10 manyaliases """ + " ".join(f"al{i}" for i in range(60)) + """
+10.8.8.11
+   # only an address above, and an indented comment here
 """
 
 
@@ -116,7 +123,8 @@ def hosts() -> str:
 
 USERS = ["root", "alice", "bob", "carol", "dave", "Eve", "eve", "ALICE", "shared", "big",
          "neg", "plus", "spaced", "nouid", "badgid", "trailing", "onlyname", "hexuid",
-         "indented", "gen0", "gen299", "gen300", "nosuchuser", "", "+", "empty"]
+         "indented", "gen0", "gen299", "gen300", "nosuchuser", "", "+", "empty", "crlf",
+         "longgecos"]
 UIDS = ["0", "1", "1000", "1001", "1002", "2000", "4294967294", "4294967291", "7", "42",
         "5000", "5299", "99999", "3001", "16", "1500"]
 GROUPS = ["root", "alice", "staff", "users", "dupgid", "wheel", "huge", "nogid", "Eve",
@@ -130,7 +138,7 @@ HOSTNAMES = ["localhost", "LOCALHOST", "ip6-localhost", "thishost", "thishost.ex
              "dotted", "dotted.", "dotted.example.com", "dotted.example.com.",
              "web.example.com.", "mapped", "linklocal", "zero", "bogus.example.com",
              "short.example.com", "dup", "dupaddr.example.com", "a1", "a2", "a3", "a4",
-             "a5", "a6", "tabbed", "host0", "host199.example.net", "unknown",
+             "a5", "a6", "tabbed", "host0", "host199.example.net", "crlf", "zoned", "al59", "manyaliases", "unknown",
              "unknown.example.com", "127.0.0.1", "10.0.0.1", "::1", "fd00::10"]
 ADDRESSES = ["127.0.0.1", "::1", "10.0.0.1", "10.0.0.2", "fd00::10", "192.0.2.11",
              "2001:db8::1", "10.4.4.4", "::ffff:10.4.4.4", "fe80::1", "10.6.6.6",
@@ -160,6 +168,9 @@ def gai_queries() -> list[str]:
             out.append(f"gai|web|{service}|0|{socktype}|{proto}|0")
             out.append(f"gai|-|{service}|2|{socktype}|{proto}|{AI_PASSIVE}")
         out.append(f"gai|web|{service}|0|0|0|{AI_NUMERICSERV}")
+    out += [f"gainull|{n}|{s}" for n in ("web", "multi", "localhost", "::1", "10.1", "-",
+                                         "unknown", "mapped", "web6")
+            for s in ("-", "http", "22")]
     out += ["gai|-|-|0|0|0|0", "gai|web|-|99|0|0|0", "gai|web|-|0|0|0|4096",
             "gai|-|80|0|0|0|2", "gai|multi|80|10|1|0|24", "gai|multi|80|10|1|0|8"]
     return out

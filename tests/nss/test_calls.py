@@ -107,6 +107,14 @@ def test_answers_from_a_real_nss_module(run_user, probes, shared_tmp):
     assert run_user(["id", "-G", "alice"], env=env).stdout.split() == ["1500", "2000", "7002"]
     assert run_user(["getent", "hosts", "modhost"], env=env).stdout.split() == \
         ["10.70.0.1", "modhost"]
+    assert run_user(["getent", "ahosts", "modhost"], env=env).stdout.split()[:3] == \
+        ["10.70.0.1", "STREAM", "modhost"]
+    assert run_user(["getent", "ahostsv6", "modhost"], env=env).stdout.split()[:3] == \
+        ["::ffff:10.70.0.1", "STREAM", "modhost"]
+    assert run_user(["getent", "ahosts", "nothere"], env=env).returncode == 2
+    assert run_user(["getent", "hosts", "10.70.0.1"], env=env).stdout.split() == \
+        ["10.70.0.1", "modhost"]
+    assert "  rc=0 host=modhost serv=-" in probe(run_user, probes, env, "gni|10.70.0.1|0|0|1025|0")
     # Only the module configured (no files): users and groups still answered.
     only = {k: v for k, v in env.items() if k not in ("NSS_WRAPPER_PASSWD", "NSS_WRAPPER_GROUP")}
     assert run_user(["getent", "passwd", "moduser"], env=only).returncode == 0
@@ -159,5 +167,22 @@ def test_whole_probe_under_asan_and_ubsan(run_user, probes, shared_tmp, asan_shi
     threads = run_user([str(probes("nss_threads")), str(shared_tmp / "passwd"),
                         str(shared_tmp / "hosts"), "2", "nofork"],
                        env={**write_world(shared_tmp), "LD_PRELOAD": preload,
-                            "ASAN_OPTIONS": "detect_leaks=0"}, timeout=120)
+                            # per-thread buffers are freed when a thread ends
+                            "ASAN_OPTIONS": "detect_leaks=1"}, timeout=120)
     assert threads.returncode == 0, threads.stdout + threads.stderr[-3000:]
+
+
+def test_asking_for_tcp_gives_only_stream_tcp(run_user, probes, shared_tmp):
+    """Upstream answers (SOCK_DGRAM, IPPROTO_TCP) pairs to a TCP request,
+    which breaks the textbook connect loop; glibc's table does not."""
+    env = write_world(shared_tmp)
+    out = probe(run_user, probes, env, "gai|web.fake.test|http|2|0|6|0",
+                "gai|web.fake.test|http|2|2|6|0", "gai|web.fake.test|domain|0|0|0|0")
+    assert out.splitlines()[:3] == [
+        "gai|web.fake.test|http|2|0|6|0", "  rc=0 (ok)",
+        "  fam=2 type=1 proto=6 flags=0 len=16 10.53.57.5 port=80 canon=(null)"]
+    assert "gai|web.fake.test|http|2|2|6|0\n  rc=-7 (ai_socktype not supported)" in out
+    both = [line for line in out.splitlines() if "port=53" in line]
+    assert [line.split()[:3] for line in both] == [
+        ["fam=10", "type=1", "proto=6"], ["fam=10", "type=2", "proto=17"],
+        ["fam=2", "type=1", "proto=6"], ["fam=2", "type=2", "proto=17"]]

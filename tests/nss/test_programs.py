@@ -164,3 +164,25 @@ def test_nss_off_has_no_add_user(make_env):
     with pytest.raises(ConfigError):
         env.add_user("alice")
     assert isinstance(cwrap.Environment, type)
+
+
+def test_cli_env_prints_a_world_a_shell_can_use(run_user, cwrap_cli, shared_tmp):
+    script = (f'eval "$({" ".join(cwrap_cli)} env --nss --dir {shared_tmp}/w '
+              '--user alice:1500 --host web.fake.test=10.53.57.5)"; '
+              'id -un 1500 2>/dev/null || getent passwd 1500 | cut -d: -f1; '
+              'getent hosts web.fake.test')
+    result = run_user(["sh", "-c", script])
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["alice", "10.53.57.5", "web.fake.test"]
+
+
+def test_upstream_rule_both_files_or_nothing(run_user, shared_tmp):
+    """As upstream: NSS_WRAPPER_PASSWD alone does not switch users on."""
+    (shared_tmp / "p").write_text("zed:x:4242:4242::/z:/bin/sh\n")
+    env = {"LD_PRELOAD": str(cwrap.lib_path("nss")), "NSS_WRAPPER_PASSWD": str(shared_tmp / "p")}
+    assert run_user(["getent", "passwd", "zed"], env=env).returncode == 2
+    assert run_user(["getent", "passwd", "root"], env=env).returncode == 0
+    (shared_tmp / "g").write_text("zed:x:4242:\n")
+    both = {**env, "NSS_WRAPPER_GROUP": str(shared_tmp / "g")}
+    assert run_user(["getent", "passwd", "zed"], env=both).returncode == 0
+    assert run_user(["getent", "passwd", "root"], env=both).returncode == 2
