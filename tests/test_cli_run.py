@@ -16,7 +16,7 @@ import pytest
 from conftest import user_environ
 
 
-def wait_for(predicate, timeout=10.0, what="condition"):
+def wait_for(predicate, timeout=30.0, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -110,7 +110,7 @@ def start_trapping(run_as, cwrap_cli, shared_tmp, sig):
 def test_signals_are_forwarded(run_as, cwrap_cli, shared_tmp, sig):
     proc = start_trapping(run_as, cwrap_cli, shared_tmp, sig)
     os.kill(proc.pid, sig)
-    assert proc.wait(timeout=10) == 40 + sig
+    assert proc.wait(timeout=30) == 40 + sig
 
 
 def test_child_dies_with_a_killed_cwrap(run_as, cwrap_cli, shared_tmp):
