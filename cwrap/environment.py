@@ -8,9 +8,11 @@ whatever that program started.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -21,9 +23,11 @@ from ._libs import SHIMS, lib_path
 from .errors import ConfigError, StateDirError
 from .nss import NssConfig
 from .preload import compose_preload
-from .process import group_alive, kill_group
+from .process import exit_status, group_alive, kill_groups
+from .services import Service, ServiceFailed, open_logs
 from .socket import Endpoint, SocketConfig, wait_for
 from .uid import UidConfig
+from .watchdog import Watchdog
 
 _LEVELS = {"error": "0", "warn": "1", "debug": "2", "trace": "3"}
 
@@ -85,6 +89,8 @@ class Environment:
         self._variables: dict[str, str] = {}
         self._children: list[subprocess.Popen[Any]] = []
         self._groups: set[int] = set()
+        self._services: dict[str, Service] = {}
+        self._watchdog: Watchdog | None = None
 
     # -- lifecycle -------------------------------------------------------
 
@@ -102,6 +108,7 @@ class Environment:
         self._dir, self._created = statedir.create(self._requested_dir)
         try:
             self._variables = self._compose_variables()
+            self._save_for_joining()
         except OSError as exc:
             self._remove_dir()
             raise StateDirError(f"cannot write the environment's files in {self._dir}: "
@@ -115,21 +122,25 @@ class Environment:
         it is to be kept."""
         if self._dir is None:
             return
+        self._report_dead_services()
         for child in self._children:
             code = child.poll()
-            if code is not None and code != 0:
+            if code is not None and code != 0 and not self._is_stopped_service(child):
                 self.failed = True
-        for pgid in sorted(self._groups):
-            if group_alive(pgid):
-                kill_group(pgid, self.grace)
+        live = [pgid for pgid in sorted(self._groups) if group_alive(pgid)]
+        kill_groups(live, self.grace, reap=self._reap)
         for child in self._children:
             try:
                 child.wait(timeout=self.grace)
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        if self._watchdog is not None:
+            self._watchdog.close()
+            self._watchdog = None
         self._children.clear()
         self._groups.clear()
+        self._services.clear()
         keep = self.keep if self.keep is not None else (failed or self.failed)
         if keep and self._created:
             why = "as asked" if self.keep else "something run in it failed"
@@ -137,6 +148,25 @@ class Environment:
         elif self._created:
             self._remove_dir()
         self._dir = None
+
+    def _reap(self) -> None:
+        for child in self._children:
+            child.poll()
+
+    def _is_stopped_service(self, child: subprocess.Popen[Any]) -> bool:
+        return any(s.proc is child and s.stopped_by_us for s in self._services.values())
+
+    def _report_dead_services(self) -> None:
+        """A service that died on its own is a failure worth telling."""
+        for service in self._services.values():
+            code = service.proc.poll()
+            if code is not None and not service.stopped_by_us:
+                self.failed = True
+                if service.reported:
+                    continue
+                print(f"cwrap: service {service.name} exited with status "
+                      f"{exit_status(code)}; its output: {service.stdout_path} "
+                      f"{service.stderr_path}", file=sys.stderr)
 
     def _remove_dir(self) -> None:
         if self._dir is not None and self._created:
@@ -205,6 +235,35 @@ class Environment:
         endpoint = Endpoint.parse(address, port, proto, network)  # type: ignore[arg-type]
         wait_for(self.socket_dir, endpoint, timeout)
 
+    # -- the fake accounts and hosts (NSS shim) ---------------------------
+
+    def _nss_config(self) -> NssConfig:
+        if self.nss is None:
+            raise ConfigError("the NSS shim is off in this environment (nss=False)")
+        return self.nss
+
+    def _nss_rewrite(self) -> None:
+        # Running programs see the change on their next lookup.
+        if self._dir is not None and self.nss is not None:
+            self._variables.update(self.nss.variables(self.dir))
+
+    def add_user(self, name: str, uid: int | None = None, gid: int | None = None,
+                 **kwargs: Any) -> Any:
+        """A fake user (see NssConfig.add_user); usable before or after start."""
+        user = self._nss_config().add_user(name, uid, gid, **kwargs)
+        self._nss_rewrite()
+        return user
+
+    def add_group(self, name: str, gid: int | None = None, members: Sequence[str] = ()) -> Any:
+        group = self._nss_config().add_group(name, gid, members)
+        self._nss_rewrite()
+        return group
+
+    def add_host(self, name: str, *addresses: str, aliases: Sequence[str] = ()) -> Any:
+        hosts = self._nss_config().add_host(name, *addresses, aliases=aliases)
+        self._nss_rewrite()
+        return hosts
+
     # -- running programs --------------------------------------------------
 
     def popen(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.Popen[Any]:
@@ -220,6 +279,51 @@ class Environment:
         self._children.append(proc)
         self._track_group(proc.pid, kwargs)
         return proc
+
+    def spawn(self, argv: Sequence[str | os.PathLike[str]], *, name: str | None = None,
+              ready: tuple[str, int] | tuple[str, int, str] | None = None,
+              ready_log: str | None = None, timeout: float = 10.0,
+              **kwargs: Any) -> Service:
+        """Starts a long-running program (a server) and waits until it is
+        ready: `ready=(address, port[, "udp"])` waits until it listens
+        there, `ready_log=REGEX` until its output matches.  Its stdout and
+        stderr go to logs/NAME.out and .err in the state directory.  If it
+        exits before being ready, ServiceFailed says so with its output."""
+        name = name or Path(str(argv[0])).name
+        if name in self._services:
+            raise ConfigError(f"a service named {name!r} exists already: give name=")
+        out, err, out_f, err_f = open_logs(self.dir / "logs", name)
+        kwargs.setdefault("stdin", subprocess.DEVNULL)
+        with out_f, err_f:
+            proc = self.popen(argv, stdout=out_f, stderr=err_f, **kwargs)
+        service = Service(name, proc, out, err)
+        self._services[name] = service
+        if ready is not None:
+            self._wait_service_listening(service, ready, timeout)
+        if ready_log is not None:
+            service.wait_for_log(ready_log, timeout)
+        return service
+
+    def _wait_service_listening(self, service: Service, ready: tuple[Any, ...],
+                                timeout: float) -> None:
+        address, port = ready[0], int(ready[1])
+        proto = ready[2] if len(ready) > 2 else "tcp"
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.wait_listening(address, port, proto, timeout=min(0.25, timeout))
+                return
+            except TimeoutError:
+                service._check_alive(f"before listening on {address}:{port}")
+                if time.monotonic() > deadline:
+                    service.reported = True
+                    raise ServiceFailed(f"service {service.name} does not listen on "
+                                        f"{address}:{port} after {timeout:g}s; its output "
+                                        f"is in {service.stdout_path.parent}") from None
+
+    @property
+    def services(self) -> dict[str, Service]:
+        return dict(self._services)
 
     def run(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
         """subprocess.run in this environment; a non-zero exit marks the
@@ -255,6 +359,16 @@ class Environment:
     def _track_group(self, pid: int, kwargs: Mapping[str, Any]) -> None:
         if kwargs.get("process_group") == 0 or kwargs.get("start_new_session"):
             self._groups.add(pid)
+            if self._watchdog is None:
+                self._watchdog = Watchdog(self.grace)
+            self._watchdog.watch(pid)
+
+    def _save_for_joining(self) -> None:
+        """environ.json lets another terminal join this world (cwrap shell)."""
+        data = {"variables": self._variables,
+                "preload": [str(lib_path(s)) for s in self.shims]}
+        path = self.dir / "environ.json"
+        path.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
     def __repr__(self) -> str:
         where = self._dir if self._dir is not None else "not started"

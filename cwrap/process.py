@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 import time
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
 
@@ -37,16 +38,31 @@ def group_alive(pgid: int) -> bool:
 
 def kill_group(pgid: int, grace: float = 3.0) -> None:
     """SIGTERM the whole group, then SIGKILL whatever is left after `grace`."""
-    try:
-        os.killpg(pgid, signal.SIGTERM)
-    except (ProcessLookupError, PermissionError):
-        return
+    kill_groups([pgid], grace)
+
+
+def kill_groups(pgids: list[int], grace: float = 3.0,
+                reap: Callable[[], None] | None = None) -> None:
+    """SIGTERM every group at once, then SIGKILL what is left after `grace`
+    (one grace period for all, not one each).  `reap` collects the caller's
+    own exited children, which would otherwise keep a group "alive" as
+    zombies."""
+    alive = []
+    for pgid in pgids:
+        try:
+            os.killpg(pgid, signal.SIGTERM)
+            alive.append(pgid)
+        except (ProcessLookupError, PermissionError):
+            pass
     deadline = time.monotonic() + grace
-    while time.monotonic() < deadline:
-        if not group_alive(pgid):
-            return
-        time.sleep(0.01)
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    while alive and time.monotonic() < deadline:
+        if reap is not None:
+            reap()
+        alive = [pgid for pgid in alive if group_alive(pgid)]
+        if alive:
+            time.sleep(0.01)
+    for pgid in alive:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

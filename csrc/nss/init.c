@@ -1,6 +1,7 @@
 /*
  * The NSS shim's identity, start-up and detection helpers.
  */
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
@@ -9,11 +10,21 @@
 #include "shim.h"
 #include "version.h"
 
-#define CW_SYMBOLS "symbols.def"
 #define CW_REAL_DEFINE
-#include "real_table.h"
+#include "nw.h"
 
-static struct cw_mutex *const nw_locks[] = { NULL };
+/*
+ * Taken around fork() in this order, which is the order in which the
+ * shim nests them: an enumeration cursor, then the module or the lazy
+ * indexes, then a file's snapshot.
+ */
+static struct cw_mutex *const nw_locks[] = {
+	&nw_pwent_lock, &nw_grent_lock, &nw_spent_lock, &nw_hostent_lock,
+	&nw_module_lock, &nw_index_lock,
+	&nw_passwd_source.lock, &nw_group_source.lock, &nw_shadow_source.lock,
+	&nw_hosts_source.lock,
+	NULL
+};
 
 const struct cw_shim cw_shim = {
 	.name = "nss",
@@ -21,7 +32,9 @@ const struct cw_shim cw_shim = {
 	.locks = nw_locks,
 };
 
-static void nw_init(void)
+void nw_init(void);
+
+void nw_init(void)
 {
 }
 
@@ -47,6 +60,38 @@ CW_EXPORT bool nss_wrapper_enabled(void)
 	return (nw_set("NSS_WRAPPER_PASSWD") && nw_set("NSS_WRAPPER_GROUP")) ||
 	       (nw_set("NSS_WRAPPER_MODULE_SO_PATH") &&
 		nw_set("NSS_WRAPPER_MODULE_FN_PREFIX"));
+}
+
+bool nw_users_enabled(void)
+{
+	return (nw_set("NSS_WRAPPER_PASSWD") && nw_set("NSS_WRAPPER_GROUP")) ||
+	       nw_module() != NULL;
+}
+
+bool nw_hosts_enabled(void)
+{
+	return nw_set("NSS_WRAPPER_HOSTS");
+}
+
+bool nw_shadow_enabled(void)
+{
+	return nw_set("NSS_WRAPPER_SHADOW");
+}
+
+/*
+ * NSS_WRAPPER_HOSTS_FALLBACK=1 lets names (and addresses) missing from the
+ * hosts file go to the system's resolver; unset or 0, they are unknown.
+ */
+bool nw_hosts_fallback(void)
+{
+	static _Atomic int cached = -1;
+	int v = atomic_load_explicit(&cached, memory_order_relaxed);
+
+	if (v < 0) {
+		v = cw_env_switch("NSS_WRAPPER_HOSTS_FALLBACK") ? 1 : 0;
+		atomic_store_explicit(&cached, v, memory_order_relaxed);
+	}
+	return v == 1;
 }
 
 CW_EXPORT bool nss_wrapper_hosts_enabled(void)

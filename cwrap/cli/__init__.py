@@ -13,6 +13,7 @@ from .doctor import doctor
 from .env import env
 from .lib import lib
 from .run import run
+from .shell import shell
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]},
@@ -32,6 +33,7 @@ cli.add_command(run)
 cli.add_command(env)
 cli.add_command(lib)
 cli.add_command(doctor)
+cli.add_command(shell)
 
 
 def main() -> None:

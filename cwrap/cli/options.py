@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import click
 
 from ..environment import Environment
+from ..errors import ConfigError
 from ..nss import NssConfig
 from ..socket import SocketConfig
-from ..errors import ConfigError
 from ..uid import UidConfig, parse_identity
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,6 +39,12 @@ _OPTIONS = [
                  help="Use this group file."),
     click.option("--hosts", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                  help="Use this hosts file."),
+    click.option("--user", "users", multiple=True, metavar="NAME[:UID[:GID]]",
+                 help="Add a fake user (repeatable)."),
+    click.option("--group", "groups", multiple=True, metavar="NAME[:GID[:MEMBERS]]",
+                 help="Add a fake group; MEMBERS comma-separated (repeatable)."),
+    click.option("--host", "hosts_added", multiple=True, metavar="NAME=IP[,IP...]",
+                 help="Add a fake host name (repeatable)."),
     click.option("--debug", metavar="LEVEL",
                  help="Shim log level: error, warn, debug, trace (or 0-3)."),
     click.option("--dir", "state_dir", type=click.Path(file_okay=False, path_type=Path),
@@ -67,15 +73,48 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
                       passwd: Path | None, group_file: Path | None, hosts: Path | None,
                       debug: str | None, state_dir: Path | None,
                       keep: bool | None = None,
-                      as_identity: tuple[int, int | None] | None = None) -> Environment:
+                      as_identity: tuple[int, int | None] | None = None,
+                      users: tuple[str, ...] = (), groups: tuple[str, ...] = (),
+                      hosts_added: tuple[str, ...] = ()) -> Environment:
     """No shim flag at all means all three: the whole fake world."""
     use_uid = use_uid or root or as_identity is not None
     if not (use_socket or use_nss or use_uid):
         use_socket = use_nss = use_uid = True
     socket = SocketConfig(default_iface=iface, ipv4_network=ipv4_network) if use_socket else False
-    nss = NssConfig(passwd=passwd, group=group_file, hosts=hosts,
-                    hostname=hostname) if use_nss else False
+    nss: NssConfig | bool = False
+    if use_nss:
+        nss = NssConfig(passwd=passwd, group=group_file, hosts=hosts, hostname=hostname)
+        apply_nss_options(nss, users=users, groups=groups, hosts=hosts_added)
+    elif users or groups or hosts_added:
+        raise click.UsageError("--user, --group and --host need the NSS shim (--nss)")
     uid_id, gid_id = as_identity or (None, None)
     uid = UidConfig(root=root, uid=uid_id, gid=gid_id) if use_uid else False
     return Environment(socket=socket, nss=nss, uid=uid, dir=state_dir, keep=keep,
                        debug=debug)
+
+
+def _parse_id(text: str, what: str, spec: str) -> int | None:
+    if text == "":
+        return None
+    if not text.isdigit():
+        raise click.BadParameter(f"{spec!r}: {what} {text!r} is not a number")
+    return int(text)
+
+
+def apply_nss_options(nss: NssConfig, *, users: tuple[str, ...], groups: tuple[str, ...],
+                      hosts: tuple[str, ...]) -> None:
+    """--group first (so --user may name its group), then --user, --host."""
+    for spec in groups:
+        name, _, rest = spec.partition(":")
+        gid_text, _, members = rest.partition(":")
+        nss.add_group(name, _parse_id(gid_text, "GID", spec),
+                      [m for m in members.split(",") if m])
+    for spec in users:
+        name, _, rest = spec.partition(":")
+        uid_text, _, gid_text = rest.partition(":")
+        nss.add_user(name, _parse_id(uid_text, "UID", spec), _parse_id(gid_text, "GID", spec))
+    for spec in hosts:
+        name, sep, addresses = spec.partition("=")
+        if not sep or not name or not addresses:
+            raise click.BadParameter(f"{spec!r}: expected NAME=IP[,IP...]")
+        nss.add_host(name, *addresses.split(","))

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import CwrapError
+from ..join import joined_environ
 from ..supervise import EXIT_CWRAP_ERROR, CommandError, fail, run_foreground
 from .options import build_environment, environment_options
 
@@ -17,6 +18,8 @@ from .options import build_environment, environment_options
 @environment_options
 @click.option("--keep/--no-keep", default=None,
               help="Keep the state directory (default: only when the command fails).")
+@click.option("--join", "join_dir", type=click.Path(file_okay=False, exists=True),
+              help="Run in the running environment whose state directory this is.")
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def run(command: tuple[str, ...], **options: Any) -> None:
     """Run COMMAND in a fake world; exit with its status.
@@ -30,21 +33,33 @@ def run(command: tuple[str, ...], **options: Any) -> None:
 
 
 def _run(command: list[str], options: dict[str, Any]) -> int:
+    join_dir = options.pop("join_dir")
+    if join_dir is not None:
+        return _run_joined(command, join_dir)
     try:
         env = build_environment(**options)
         env.start()
     except CwrapError as exc:
         return fail(str(exc))
-    status = EXIT_CWRAP_ERROR
+    status, ran = EXIT_CWRAP_ERROR, False
     try:
         status = run_foreground(command, env.environ, grace=env.grace)
+        ran = True
     except CommandError as exc:
         status = fail(str(exc), exc.status)
-        return status
     except CwrapError as exc:
-        return fail(str(exc))
+        status = fail(str(exc))
     finally:
         # A command that could not even start leaves nothing worth keeping.
-        started = status not in (126, 127)
-        env.close(failed=started and status != 0)
+        env.close(failed=ran and status != 0)
     return status
+
+
+def _run_joined(command: list[str], join_dir: str) -> int:
+    """In someone else's environment: nothing to create or clean up."""
+    try:
+        return run_foreground(command, joined_environ(join_dir))
+    except CommandError as exc:
+        return fail(str(exc), exc.status)
+    except CwrapError as exc:
+        return fail(str(exc))

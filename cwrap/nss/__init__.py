@@ -1,5 +1,7 @@
-"""The Python side of the NSS shim: its files and variables."""
+"""The Python side of the NSS shim: its records, files and variables."""
 
 from .config import NssConfig
+from .files import write_atomically
+from .records import Group, Host, User
 
-__all__ = ["NssConfig"]
+__all__ = ["Group", "Host", "NssConfig", "User", "write_atomically"]

@@ -1,0 +1,266 @@
+/*
+ * Loading a database file into a table, and seeing when it changed.
+ *
+ * On every lookup the path is stat()ed and compared with what was read:
+ * device, inode, size, and modification and change times to the
+ * nanosecond.  An edit in place changes mtime/ctime/size, a file replaced
+ * by rename() changes the inode, so both are seen on the next lookup.
+ * The file is read whole, then fstat()ed again: if it changed while being
+ * read, the recorded stamp is the earlier one and the next lookup reads
+ * it again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "env.h"
+#include "log.h"
+#include "nw.h"
+
+const char *nw_source_path(const struct nw_source *src)
+{
+	const char *value = getenv(src->var);
+
+	if (value == NULL || *value == '\0' || cw_secure_exec())
+		return NULL;
+	return value;
+}
+
+struct nw_table *nw_table_ref(struct nw_table *t)
+{
+	atomic_fetch_add_explicit(&t->refs, 1, memory_order_relaxed);
+	return t;
+}
+
+void nw_table_put(struct nw_table *t)
+{
+	if (t == NULL)
+		return;
+	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1) {
+		free(t->text);
+		t->destroy(t);
+	}
+}
+
+static void nw_stamp_of(const struct stat *st, struct nw_stamp *out)
+{
+	*out = (struct nw_stamp){
+		.dev = st->st_dev, .ino = st->st_ino, .size = st->st_size,
+		.mtim = st->st_mtim, .ctim = st->st_ctim, .missing = false,
+	};
+}
+
+static bool nw_stamp_equal(const struct nw_stamp *a, const struct nw_stamp *b)
+{
+	if (a->missing || b->missing)
+		return a->missing == b->missing;
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtim.tv_sec == b->mtim.tv_sec && a->mtim.tv_nsec == b->mtim.tv_nsec &&
+	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+/* The whole file, NUL-terminated; NULL with errno set. */
+static char *nw_read_file(const char *path, size_t *len, struct nw_stamp *stamp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	size_t cap = 0, used = 0;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0)
+		goto fail;
+	nw_stamp_of(&st, stamp);
+	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+	buf = malloc(cap + 1);
+	if (buf == NULL)
+		goto fail;
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			char *p = realloc(buf, cap * 2 + 1);
+
+			if (p == NULL)
+				goto fail;
+			buf = p;
+			cap *= 2;
+		}
+		n = read(fd, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			goto fail;
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	close(fd);
+	buf[used] = '\0';
+	*len = used;
+	return buf;
+fail: {
+		int saved = errno;
+
+		free(buf);
+		close(fd);
+		errno = saved;
+		return NULL;
+	}
+}
+
+static struct nw_table *nw_load(struct nw_source *src, const char *path,
+				struct nw_stamp *stamp)
+{
+	size_t len = 0;
+	char *text = nw_read_file(path, &len, stamp);
+	struct nw_table *t;
+
+	if (text == NULL) {
+		int err = errno;
+
+		if (!src->stamp.missing || src->table == NULL ||
+		    src->path == NULL || strcmp(src->path, path) != 0)
+			cw_log(CW_WARN, "NSS_WRAPPER_%s=%s: %s; the database is empty",
+			       src->suffix, path, strerror(err));
+		stamp->missing = true;
+		text = calloc(1, 1);
+		if (text == NULL)
+			return NULL;
+		len = 0;
+	}
+	t = src->build(text, len, path);
+	if (t == NULL) {
+		cw_log(CW_ERROR, "%s: out of memory while loading it", path);
+		return NULL;
+	}
+	atomic_init(&t->refs, 1);
+	CW_LOG(CW_DEBUG, "loaded %s (%zu bad lines skipped)", path, t->bad_lines);
+	return t;
+}
+
+struct nw_table *nw_table_get(struct nw_source *src)
+{
+	const char *path = nw_source_path(src);
+	struct nw_stamp now = { .missing = true };
+	struct nw_table *t;
+	struct stat st;
+	int saved = errno;
+
+	if (path == NULL)
+		return NULL;
+	if (stat(path, &st) == 0)
+		nw_stamp_of(&st, &now);
+	cw_lock(&src->lock);
+	if (src->table == NULL || src->path == NULL || strcmp(src->path, path) != 0 ||
+	    !nw_stamp_equal(&now, &src->stamp)) {
+		struct nw_stamp read_stamp = { .missing = true };
+		char *copy = strdup(path);
+		struct nw_table *fresh = copy ? nw_load(src, path, &read_stamp) : NULL;
+
+		if (fresh != NULL) {
+			nw_table_put(src->table);
+			src->table = fresh;
+			free(src->path);
+			src->path = copy;
+			fresh->path = copy;
+			src->stamp = read_stamp;
+		} else {
+			free(copy);
+		}
+	}
+	t = src->table ? nw_table_ref(src->table) : NULL;
+	cw_unlock(&src->lock);
+	errno = saved;
+	return t;
+}
+
+struct cw_mutex nw_index_lock = CW_MUTEX_INIT;
+
+bool nw_table_more(struct nw_table *t)
+{
+	bool ok = true;
+
+	if (atomic_load_explicit(&t->more_ready, memory_order_acquire))
+		return true;
+	cw_lock(&nw_index_lock);
+	if (!atomic_load_explicit(&t->more_ready, memory_order_relaxed)) {
+		ok = t->build_more == NULL || t->build_more(t);
+		if (ok)
+			atomic_store_explicit(&t->more_ready, true, memory_order_release);
+	}
+	cw_unlock(&nw_index_lock);
+	return ok;
+}
+
+size_t nw_count_lines(const char *text, size_t len)
+{
+	size_t n = 1;
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+char *nw_next_line(char **cursor, char *end)
+{
+	char *line = *cursor, *nl;
+
+	if (line >= end)
+		return NULL;
+	nl = memchr(line, '\n', (size_t)(end - line));
+	if (nl == NULL) {
+		*cursor = end;
+	} else {
+		*nl = '\0';
+		*cursor = nl + 1;
+	}
+	return line;
+}
+
+void nw_bad_line(struct nw_table *t, size_t lineno, const char *why)
+{
+	t->bad_lines++;
+	cw_log(CW_WARN, "%s:%zu: %s; line skipped", t->path, lineno, why);
+}
+
+char *nw_string_field(char **p, char term)
+{
+	char *start = *p, *q = start;
+
+	while (*q != '\0' && *q != term)
+		q++;
+	if (*q != '\0')
+		*q++ = '\0';
+	*p = q;
+	return start;
+}
+
+bool nw_number_field(char **p, char term, unsigned long *out, bool *empty)
+{
+	char *start = *p, *end;
+
+	errno = 0;
+	*out = strtoul(start, &end, 10);
+	if (end == start) {
+		*empty = true;
+		return false;
+	}
+	*empty = false;
+	if (*out > UINT32_MAX)
+		return false;   /* glibc: ids are 32-bit; -1 and the like are refused */
+	if (*end == term)
+		end++;
+	else if (*end != '\0')
+		return false;
+	*p = end;
+	return true;
+}

@@ -1,0 +1,803 @@
+/*
+ * Host names: gethostbyname, gethostbyname2, gethostbyaddr and their _r
+ * forms, sethostent/gethostent/endhostent, from NSS_WRAPPER_HOSTS
+ * (hosts(5)), answered as glibc's files module answers them:
+ *
+ *  - '#' starts a comment anywhere; a line is "address name [alias...]";
+ *  - names compare without regard to case; every line naming the host
+ *    adds its addresses ("multi on", glibc's default);
+ *  - asked for AF_INET, an IPv6 line counts only when its address is
+ *    IPv4-mapped (the IPv4 address) or ::1 (as 127.0.0.1);
+ *  - gethostent gives the lines one by one, as AF_INET entries.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <nss.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "env.h"
+#include "init.h"
+#include "log.h"
+#include "nw.h"
+#include "shim.h"
+
+void nw_init(void);
+
+struct nw_hline {
+	bool v6;
+	unsigned char addr[16];
+	char *name;
+	char **aliases;
+	bool has_v4;            /* the AF_INET view exists */
+	unsigned char v4[4];
+};
+
+struct nw_ho_table {
+	struct nw_table base;
+	struct nw_hline *recs;
+	size_t count;
+	char **aliases;
+	struct nw_index by_name, by_v4, by_v6;
+};
+
+static void nw_ho_destroy(struct nw_table *t)
+{
+	struct nw_ho_table *ht = (struct nw_ho_table *)t;
+
+	free(ht->recs);
+	free(ht->aliases);
+	nw_index_free(&ht->by_name);
+	nw_index_free(&ht->by_v4);
+	nw_index_free(&ht->by_v6);
+	free(ht);
+}
+
+static bool nw_ho_parse(char *line, struct nw_hline *h)
+{
+	char *p = line, *addr;
+	static const unsigned char loop4[4] = { 127, 0, 0, 1 };
+
+	memset(h, 0, sizeof(*h));
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	addr = line;
+	if (*p)
+		*p++ = '\0';
+	while (isspace((unsigned char)*p))
+		p++;
+	if (inet_pton(AF_INET, addr, h->addr) == 1) {
+		h->v6 = false;
+		h->has_v4 = true;
+		memcpy(h->v4, h->addr, 4);
+	} else if (inet_pton(AF_INET6, addr, h->addr) == 1) {
+		struct in6_addr a;
+
+		h->v6 = true;
+		memcpy(&a, h->addr, 16);
+		if (IN6_IS_ADDR_V4MAPPED(&a)) {
+			h->has_v4 = true;
+			memcpy(h->v4, h->addr + 12, 4);
+		} else if (IN6_IS_ADDR_LOOPBACK(&a)) {
+			h->has_v4 = true;
+			memcpy(h->v4, loop4, 4);
+		}
+	} else {
+		return false;
+	}
+	h->name = p;
+	while (*p && !isspace((unsigned char)*p))
+		p++;
+	if (*p)
+		*p++ = '\0';
+	h->aliases = (char **)p;    /* the rest, split by the caller */
+	return true;
+}
+
+static bool nw_ho_index_name(struct nw_ho_table *t, size_t i, const char *name,
+			     const struct nw_hline *h, char **upto)
+{
+	/* A line naming the host twice is still one match. */
+	if (strcasecmp(name, h->name) == 0 && name != h->name)
+		return true;
+	for (char **a = h->aliases; a < upto; a++)
+		if (strcasecmp(*a, name) == 0)
+			return true;
+	return nw_index_add(&t->by_name, nw_hash_casestr(name), (uint32_t)i);
+}
+
+static bool nw_ho_more(struct nw_table *base)
+{
+	struct nw_ho_table *t = (struct nw_ho_table *)base;
+
+	for (size_t i = 0; i < t->count; i++) {
+		const struct nw_hline *h = &t->recs[i];
+
+		if (h->has_v4 && !nw_index_add(&t->by_v4, nw_hash_bytes(h->v4, 4), (uint32_t)i))
+			return false;
+		if (h->v6 && !nw_index_add(&t->by_v6, nw_hash_bytes(h->addr, 16), (uint32_t)i))
+			return false;
+	}
+	return nw_index_finish(&t->by_v4) && nw_index_finish(&t->by_v6);
+}
+
+static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
+{
+	struct nw_ho_table *t = calloc(1, sizeof(*t));
+	char *cursor = text, *line, *a;
+	size_t cap = 0, acap = 0, acount = 0, lineno = 0;
+
+	if (t == NULL)
+		return NULL;
+	t->base.text = text;
+	t->base.path = path;
+	t->base.destroy = nw_ho_destroy;
+	t->base.build_more = nw_ho_more;
+	cap = nw_count_lines(text, len);
+	t->recs = malloc(cap * sizeof(*t->recs));
+	if (t->recs == NULL)
+		goto fail;
+	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
+		struct nw_hline h;
+		char *hash, *rest;
+
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		line = nw_content(line);
+		if (line == NULL)
+			continue;
+		if (!nw_ho_parse(line, &h)) {
+			nw_bad_line(&t->base, lineno, "not an IPv4 or IPv6 address");
+			continue;
+		}
+		rest = (char *)h.aliases;
+		h.aliases = (char **)(uintptr_t)acount;
+		while ((a = nw_list_next(&rest, ' ')) != NULL) {
+			if (!nw_grow((void **)&t->aliases, &acap, acount, sizeof(char *)))
+				goto fail;
+			t->aliases[acount++] = a;
+		}
+		if (!nw_grow((void **)&t->aliases, &acap, acount, sizeof(char *)) ||
+		    !nw_grow((void **)&t->recs, &cap, t->count, sizeof(*t->recs)))
+			goto fail;
+		t->aliases[acount++] = NULL;
+		t->recs[t->count++] = h;
+	}
+	for (size_t i = 0; i < t->count; i++) {
+		struct nw_hline *h = &t->recs[i];
+
+		h->aliases = t->aliases + (uintptr_t)h->aliases;
+		if (!nw_ho_index_name(t, i, h->name, h, h->aliases))
+			goto fail;
+		for (char **ap = h->aliases; *ap; ap++)
+			if (!nw_ho_index_name(t, i, *ap, h, ap))
+				goto fail;
+	}
+	if (!nw_index_finish(&t->by_name))
+		goto fail;
+	return &t->base;
+fail:
+	t->base.text = NULL;
+	nw_ho_destroy(&t->base);
+	return NULL;
+}
+
+struct nw_source nw_hosts_source = NW_SOURCE("HOSTS", nw_ho_build);
+
+static bool nw_hline_names(const struct nw_hline *h, const char *name)
+{
+	if (strcasecmp(h->name, name) == 0)
+		return true;
+	for (char **a = h->aliases; *a; a++)
+		if (strcasecmp(*a, name) == 0)
+			return true;
+	return false;
+}
+
+/* The address of a line as seen when asking for `af`; NULL if none. */
+static const unsigned char *nw_hline_addr(const struct nw_hline *h, int af)
+{
+	if (af == AF_INET)
+		return h->has_v4 ? h->v4 : NULL;
+	if (af == AF_INET6)
+		return h->v6 ? h->addr : NULL;
+	return h->addr;
+}
+
+/* ---- building a hostent in a caller's buffer ------------------------ */
+
+struct nw_hbuild {
+	char *p, *end;
+	bool overflow;
+};
+
+static void *nw_hb_take(struct nw_hbuild *b, size_t n, size_t align)
+{
+	uintptr_t at = ((uintptr_t)b->p + align - 1) & ~(uintptr_t)(align - 1);
+
+	if (b->overflow || at > (uintptr_t)b->end || (uintptr_t)b->end - at < n) {
+		b->overflow = true;
+		return NULL;
+	}
+	b->p = (char *)(at + n);
+	return (void *)at;
+}
+
+static char *nw_hb_str(struct nw_hbuild *b, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = nw_hb_take(b, n, 1);
+
+	return d ? memcpy(d, s, n) : NULL;
+}
+
+/*
+ * Fills `he` from a name and lists of aliases and addresses.  0 or
+ * ERANGE.
+ */
+static int nw_hostent_fill(struct hostent *he, char *buf, size_t buflen, int af,
+			   const char *name, const char *const *aliases, size_t naliases,
+			   const unsigned char *const *addrs, size_t naddrs)
+{
+	struct nw_hbuild b = { buf, buf + buflen, false };
+	size_t alen = af == AF_INET ? 4 : 16;
+	char **al = nw_hb_take(&b, (naliases + 1) * sizeof(char *), sizeof(char *));
+	char **ad = nw_hb_take(&b, (naddrs + 1) * sizeof(char *), sizeof(char *));
+
+	for (size_t i = 0; i < naddrs && !b.overflow; i++) {
+		ad[i] = nw_hb_take(&b, alen, 4);
+		if (ad[i])
+			memcpy(ad[i], addrs[i], alen);
+	}
+	he->h_name = nw_hb_str(&b, name);
+	for (size_t i = 0; i < naliases && !b.overflow; i++)
+		al[i] = nw_hb_str(&b, aliases[i]);
+	if (b.overflow)
+		return ERANGE;
+	al[naliases] = NULL;
+	ad[naddrs] = NULL;
+	he->h_aliases = al;
+	he->h_addr_list = ad;
+	he->h_addrtype = af;
+	he->h_length = (int)alen;
+	return 0;
+}
+
+/*
+ * Lists of pointers used while merging lines: on the stack up to a few
+ * entries (the usual case: no allocation per lookup), then on the heap.
+ */
+struct nw_plist {
+	const void **v;
+	size_t n, cap;
+	const void *inline_v[16];
+};
+
+#define NW_PLIST_INIT(l) ((l).v = (l).inline_v, (l).n = 0, (l).cap = 16)
+
+static bool nw_plist_add(struct nw_plist *l, const void *p)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap * 2;
+		const void **v = l->v == l->inline_v ? malloc(cap * sizeof(void *))
+						     : realloc(l->v, cap * sizeof(void *));
+
+		if (v == NULL)
+			return false;
+		if (l->v == l->inline_v)
+			memcpy(v, l->inline_v, sizeof(l->inline_v));
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = p;
+	return true;
+}
+
+static void nw_plist_free(struct nw_plist *l)
+{
+	if (l->v != l->inline_v)
+		free(l->v);
+}
+
+/*
+ * The file's answer for a name.  0 found, ENOENT not there, ERANGE,
+ * ENOMEM.
+ */
+static int nw_ho_byname(const char *name, int af, struct hostent *he, char *buf,
+			size_t buflen)
+{
+	struct nw_ho_table *t = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
+	struct nw_plist aliases, addrs;
+	const struct nw_hline *first = NULL;
+	int rc = ENOENT;
+	bool ok = true;
+
+	if (t == NULL)
+		return ENOENT;
+	NW_PLIST_INIT(aliases);
+	NW_PLIST_INIT(addrs);
+	NW_FOREACH(&t->by_name, nw_hash_casestr(name), n) {
+		const struct nw_hline *h = &t->recs[t->by_name.nodes[n].rec];
+		const unsigned char *a = nw_hline_addr(h, af);
+
+		if (a == NULL || !nw_hline_names(h, name))
+			continue;
+		if (first == NULL) {
+			first = h;
+			for (char **p = h->aliases; *p && ok; p++)
+				ok = nw_plist_add(&aliases, *p);
+		} else {
+			/* glibc appends the line's aliases, then its name when it is
+			 * not the first line's name; repeats are kept. */
+			for (char **p = h->aliases; *p && ok; p++)
+				ok = nw_plist_add(&aliases, *p);
+			if (ok && strcmp(h->name, first->name) != 0)
+				ok = nw_plist_add(&aliases, h->name);
+		}
+		ok = ok && nw_plist_add(&addrs, a);
+		if (!ok)
+			break;
+	}
+	if (!ok)
+		rc = ENOMEM;
+	else if (first != NULL)
+		rc = nw_hostent_fill(he, buf, buflen, af, first->name,
+				     (const char *const *)aliases.v, aliases.n,
+				     (const unsigned char *const *)addrs.v, addrs.n);
+	nw_plist_free(&aliases);
+	nw_plist_free(&addrs);
+	nw_table_put(&t->base);
+	return rc;
+}
+
+static int nw_ho_byaddr(const void *addr, socklen_t len, int af, struct hostent *he,
+			char *buf, size_t buflen)
+{
+	struct nw_ho_table *t = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
+	const struct nw_index *ix;
+	int rc = ENOENT;
+
+	if (t == NULL)
+		return ENOENT;
+	if (!nw_table_more(&t->base)) {
+		rc = ENOMEM;
+	} else if ((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16)) {
+		ix = af == AF_INET ? &t->by_v4 : &t->by_v6;
+		NW_FOREACH(ix, nw_hash_bytes(addr, len), n) {
+			const struct nw_hline *h = &t->recs[ix->nodes[n].rec];
+			const unsigned char *a = nw_hline_addr(h, af);
+
+			if (a == NULL || memcmp(a, addr, len) != 0)
+				continue;
+			size_t na = 0;
+
+			while (h->aliases[na])
+				na++;
+			rc = nw_hostent_fill(he, buf, buflen, af, h->name,
+					     (const char *const *)h->aliases, na, &a, 1);
+			break;
+		}
+	}
+	nw_table_put(&t->base);
+	return rc;
+}
+
+int nw_hosts_name_of(const void *addr, socklen_t len, int af, char *out, size_t outlen)
+{
+	char buf[1024];
+	struct hostent he;
+	int rc = nw_ho_byaddr(addr, len, af, &he, buf, sizeof(buf));
+
+	if (rc == ERANGE) {
+		/* Too many aliases for the stack buffer: only the name matters. */
+		size_t big = 1 << 16;
+		char *heap = malloc(big);
+
+		if (heap == NULL)
+			return -1;
+		rc = nw_ho_byaddr(addr, len, af, &he, heap, big);
+		if (rc == 0 && strlen(he.h_name) < outlen) {
+			strcpy(out, he.h_name);
+			free(heap);
+			return 1;
+		}
+		free(heap);
+		return rc == 0 ? -1 : 0;
+	}
+	if (rc != 0)
+		return 0;
+	if (strlen(he.h_name) >= outlen)
+		return -1;
+	strcpy(out, he.h_name);
+	return 1;
+}
+
+int nw_hosts_lookup(const char *name, int af, struct nw_host_answer *out)
+{
+	struct nw_ho_table *t = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
+	size_t cap = 0;
+	int found = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (t == NULL)
+		return 0;
+	NW_FOREACH(&t->by_name, nw_hash_casestr(name), n) {
+		const struct nw_hline *h = &t->recs[t->by_name.nodes[n].rec];
+		const unsigned char *a = nw_hline_addr(h, af);
+		int family = af != AF_UNSPEC ? af : h->v6 ? AF_INET6 : AF_INET;
+
+		if (a == NULL || !nw_hline_names(h, name))
+			continue;
+		if (!found) {
+			out->canon = strdup(h->name);
+			if (out->canon == NULL)
+				goto oom;
+			found = 1;
+		}
+		if (!nw_grow((void **)&out->addrs, &cap, out->count, sizeof(*out->addrs)))
+			goto oom;
+		out->addrs[out->count].family = family;
+		memcpy(out->addrs[out->count].addr, a, family == AF_INET6 ? 16 : 4);
+		out->count++;
+	}
+	nw_table_put(&t->base);
+	return found;
+oom:
+	nw_table_put(&t->base);
+	nw_host_answer_free(out);
+	return -1;
+}
+
+void nw_host_answer_free(struct nw_host_answer *a)
+{
+	free(a->canon);
+	free(a->addrs);
+	memset(a, 0, sizeof(*a));
+}
+
+/* ---- numeric names (what glibc answers without asking NSS) --------- */
+
+/*
+ * A name made of digits and dots, or an IPv6 literal, is answered
+ * directly: 1 answered (or failed, rc and herr set), 0 not numeric.
+ */
+static int nw_numeric_name(const char *name, int af, struct hostent *he, char *buf,
+			   size_t buflen, int *rc, int *herr)
+{
+	unsigned char addr[16];
+	const unsigned char *ap = addr;
+	const char *p;
+
+	if (isdigit((unsigned char)name[0])) {
+		for (p = name; *p && (isdigit((unsigned char)*p) || *p == '.'); p++)
+			;
+		if (*p != '\0' || p[-1] == '.')
+			return 0;
+		if (af != AF_INET || inet_aton(name, (struct in_addr *)addr) == 0) {
+			*rc = 0;
+			*herr = HOST_NOT_FOUND;
+			return 1;
+		}
+	} else if ((isxdigit((unsigned char)name[0]) && strchr(name, ':') != NULL) ||
+		   name[0] == ':') {
+		for (p = name; *p && (isxdigit((unsigned char)*p) || *p == ':' || *p == '.'); p++)
+			;
+		if (*p != '\0')
+			return 0;
+		if (af != AF_INET6 || inet_pton(AF_INET6, name, addr) != 1) {
+			*rc = 0;
+			*herr = HOST_NOT_FOUND;
+			return 1;
+		}
+	} else {
+		return 0;
+	}
+	*rc = nw_hostent_fill(he, buf, buflen, af, name, NULL, 0, &ap, 1);
+	*herr = *rc ? NETDB_INTERNAL : 0;
+	return 1;
+}
+
+/* ---- the functions -------------------------------------------------- */
+
+static int nw_hosts_byname_r(const char *name, int af, struct hostent *he, char *buf,
+			     size_t buflen, struct hostent **result, int *herr)
+{
+	const struct nw_module *m;
+	int rc, err = 0;
+
+	*result = NULL;
+	if (af != AF_INET && af != AF_INET6) {
+		*herr = NETDB_INTERNAL;
+		errno = EAFNOSUPPORT;
+		return EAFNOSUPPORT;
+	}
+	if (nw_numeric_name(name, af, he, buf, buflen, &rc, herr)) {
+		if (rc == 0 && *herr == 0)
+			*result = he;
+		errno = rc;
+		return rc;
+	}
+	rc = nw_ho_byname(name, af, he, buf, buflen);
+	if (rc == ENOENT && (m = nw_module()) != NULL && m->gethostbyname2_r) {
+		enum nss_status st = m->gethostbyname2_r(name, af, he, buf, buflen, &err, herr);
+
+		if (st == NSS_STATUS_SUCCESS)
+			rc = 0;
+		else if (st == NSS_STATUS_TRYAGAIN && err == ERANGE)
+			rc = ERANGE;
+	}
+	if (rc == ENOENT && nw_hosts_fallback()) {
+		CW_LOG(CW_DEBUG, "%s is not in %s: asking the system resolver",
+		       name, nw_source_path(&nw_hosts_source));
+		return REAL(gethostbyname2_r)(name, af, he, buf, buflen, result, herr);
+	}
+	switch (rc) {
+	case 0:
+		/* glibc's files module reads on to the end of the file for
+		 * more lines ("multi"), and h_errno keeps what the end said. */
+		*result = he;
+		*herr = HOST_NOT_FOUND;
+		break;
+	case ENOENT:
+		CW_LOG(CW_DEBUG, "%s is not in %s (NSS_WRAPPER_HOSTS_FALLBACK is off)",
+		       name, nw_source_path(&nw_hosts_source));
+		*herr = HOST_NOT_FOUND;
+		rc = 0;
+		break;
+	default:
+		*herr = NETDB_INTERNAL;
+		break;
+	}
+	errno = rc;
+	return rc;
+}
+
+/* As glibc's, the _r functions leave their h_errno in the global too. */
+CW_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *he, char *buf,
+			       size_t buflen, struct hostent **result, int *herr)
+{
+	int rc;
+
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostbyname2_r)(name, af, he, buf, buflen, result, herr);
+	rc = nw_hosts_byname_r(name, af, he, buf, buflen, result, herr);
+	h_errno = *herr;
+	return rc;
+}
+
+CW_EXPORT int gethostbyname_r(const char *name, struct hostent *he, char *buf,
+			      size_t buflen, struct hostent **result, int *herr)
+{
+	int rc;
+
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostbyname_r)(name, he, buf, buflen, result, herr);
+	rc = nw_hosts_byname_r(name, AF_INET, he, buf, buflen, result, herr);
+	h_errno = *herr;
+	return rc;
+}
+
+static struct hostent *nw_static_byname(const char *name, int af)
+{
+	static _Thread_local struct nw_static_buf sb;
+	static _Thread_local struct hostent he;
+	struct hostent *result = NULL;
+	int herr = 0, rc;
+
+	do {
+		if (sb.len == 0 && !nw_static_grow(&sb)) {
+			h_errno = NETDB_INTERNAL;
+			errno = ENOMEM;
+			return NULL;
+		}
+		rc = nw_hosts_byname_r(name, af, &he, sb.buf, sb.len, &result, &herr);
+	} while (rc == ERANGE && nw_static_grow(&sb));
+	h_errno = herr;
+	return result;
+}
+
+CW_EXPORT struct hostent *gethostbyname2(const char *name, int af)
+{
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostbyname2)(name, af);
+	return nw_static_byname(name, af);
+}
+
+CW_EXPORT struct hostent *gethostbyname(const char *name)
+{
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostbyname)(name);
+	return nw_static_byname(name, AF_INET);
+}
+
+static int nw_hosts_byaddr_r(const void *addr, socklen_t len, int af, struct hostent *he,
+			     char *buf, size_t buflen, struct hostent **result, int *herr)
+{
+	const struct nw_module *m;
+	int rc, err = 0;
+
+	*result = NULL;
+	if ((af == AF_INET && len != 4) || (af == AF_INET6 && len != 16)) {
+		*herr = NETDB_INTERNAL;
+		errno = EINVAL;
+		return EINVAL;
+	}
+	if (af != AF_INET && af != AF_INET6) {
+		*herr = NETDB_INTERNAL;
+		errno = EAFNOSUPPORT;
+		return EAFNOSUPPORT;
+	}
+	rc = nw_ho_byaddr(addr, len, af, he, buf, buflen);
+	if (rc == ENOENT && (m = nw_module()) != NULL && m->gethostbyaddr_r) {
+		enum nss_status st = m->gethostbyaddr_r(addr, len, af, he, buf, buflen, &err, herr);
+
+		if (st == NSS_STATUS_SUCCESS)
+			rc = 0;
+		else if (st == NSS_STATUS_TRYAGAIN && err == ERANGE)
+			rc = ERANGE;
+	}
+	if (rc == ENOENT && nw_hosts_fallback())
+		return REAL(gethostbyaddr_r)(addr, len, af, he, buf, buflen, result, herr);
+	switch (rc) {
+	case 0:
+		*result = he;
+		*herr = 0;
+		break;
+	case ENOENT:
+		*herr = HOST_NOT_FOUND;
+		rc = 0;
+		break;
+	default:
+		*herr = NETDB_INTERNAL;
+		break;
+	}
+	errno = rc;
+	return rc;
+}
+
+CW_EXPORT int gethostbyaddr_r(const void *addr, socklen_t len, int af, struct hostent *he,
+			      char *buf, size_t buflen, struct hostent **result, int *herr)
+{
+	int rc;
+
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostbyaddr_r)(addr, len, af, he, buf, buflen, result, herr);
+	rc = nw_hosts_byaddr_r(addr, len, af, he, buf, buflen, result, herr);
+	h_errno = *herr;
+	return rc;
+}
+
+CW_EXPORT struct hostent *gethostbyaddr(const void *addr, socklen_t len, int af)
+{
+	static _Thread_local struct nw_static_buf sb;
+	static _Thread_local struct hostent he;
+	struct hostent *result = NULL;
+	int herr = 0, rc;
+
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostbyaddr)(addr, len, af);
+	do {
+		if (sb.len == 0 && !nw_static_grow(&sb)) {
+			h_errno = NETDB_INTERNAL;
+			return NULL;
+		}
+		rc = nw_hosts_byaddr_r(addr, len, af, &he, sb.buf, sb.len, &result, &herr);
+	} while (rc == ERANGE && nw_static_grow(&sb));
+	h_errno = herr;
+	return result;
+}
+
+/* ---- enumeration ---------------------------------------------------- */
+
+struct cw_mutex nw_hostent_lock = CW_MUTEX_INIT;
+static struct nw_ho_table *nw_hostent_table;
+static size_t nw_hostent_pos;
+static bool nw_hostent_started;
+
+static void nw_hostent_reset(void)
+{
+	nw_table_put((struct nw_table *)nw_hostent_table);
+	nw_hostent_table = NULL;
+	nw_hostent_pos = 0;
+	nw_hostent_started = false;
+}
+
+CW_EXPORT void sethostent(int stayopen)
+{
+	cw_init(nw_init);
+	if (!nw_hosts_enabled()) {
+		REAL(sethostent)(stayopen);
+		return;
+	}
+	cw_lock(&nw_hostent_lock);
+	nw_hostent_reset();
+	cw_unlock(&nw_hostent_lock);
+}
+
+CW_EXPORT void endhostent(void)
+{
+	cw_init(nw_init);
+	if (!nw_hosts_enabled()) {
+		REAL(endhostent)();
+		return;
+	}
+	cw_lock(&nw_hostent_lock);
+	nw_hostent_reset();
+	cw_unlock(&nw_hostent_lock);
+}
+
+static int nw_hostent_next(struct hostent *he, char *buf, size_t buflen)
+{
+	if (!nw_hostent_started) {
+		nw_hostent_table = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
+		nw_hostent_started = true;
+	}
+	while (nw_hostent_table != NULL && nw_hostent_pos < nw_hostent_table->count) {
+		const struct nw_hline *h = &nw_hostent_table->recs[nw_hostent_pos];
+		const unsigned char *a = nw_hline_addr(h, AF_INET);
+		size_t na = 0;
+		int rc;
+
+		if (a == NULL) {
+			nw_hostent_pos++;
+			continue;
+		}
+		while (h->aliases[na])
+			na++;
+		rc = nw_hostent_fill(he, buf, buflen, AF_INET, h->name,
+				     (const char *const *)h->aliases, na, &a, 1);
+		if (rc == 0)
+			nw_hostent_pos++;
+		return rc;
+	}
+	return ENOENT;
+}
+
+CW_EXPORT int gethostent_r(struct hostent *he, char *buf, size_t buflen,
+			   struct hostent **result, int *herr)
+{
+	int rc;
+
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostent_r)(he, buf, buflen, result, herr);
+	cw_lock(&nw_hostent_lock);
+	rc = nw_hostent_next(he, buf, buflen);
+	cw_unlock(&nw_hostent_lock);
+	*result = rc == 0 ? he : NULL;
+	*herr = rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
+	errno = rc;
+	return rc;
+}
+
+CW_EXPORT struct hostent *gethostent(void)
+{
+	static struct nw_static_buf sb;
+	static struct hostent he;
+	int rc;
+
+	cw_init(nw_init);
+	if (!nw_hosts_enabled())
+		return REAL(gethostent)();
+	cw_lock(&nw_hostent_lock);
+	do {
+		if (sb.len == 0 && !nw_static_grow(&sb)) {
+			rc = ENOMEM;
+			break;
+		}
+		rc = nw_hostent_next(&he, sb.buf, sb.len);
+	} while (rc == ERANGE && nw_static_grow(&sb));
+	cw_unlock(&nw_hostent_lock);
+	h_errno = rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
+	return rc == 0 ? &he : NULL;
+}

@@ -1,0 +1,126 @@
+/*
+ * Hash indexes over a table's records, and small array helpers.
+ *
+ * An index is a list of (hash, record) nodes in file order plus bucket
+ * heads; a lookup walks one bucket and the caller compares the real key.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nw.h"
+
+uint32_t nw_hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ s[i]) * 16777619u;
+	return h;
+}
+
+uint32_t nw_hash_str(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+uint32_t nw_hash_casestr(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h = (h ^ c) * 16777619u;
+	}
+	return h;
+}
+
+uint32_t nw_hash_u32(uint32_t v)
+{
+	v ^= v >> 16;
+	v *= 0x7feb352du;
+	v ^= v >> 15;
+	v *= 0x846ca68bu;
+	v ^= v >> 16;
+	return v;
+}
+
+bool nw_grow(void **array, size_t *cap, size_t count, size_t size)
+{
+	if (count < *cap)
+		return true;
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p = realloc(*array, ncap * size);
+
+	if (p == NULL)
+		return false;
+	*array = p;
+	*cap = ncap;
+	return true;
+}
+
+bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
+{
+	if (ix->count == ix->cap) {
+		size_t cap = ix->cap;
+		void *nodes = ix->nodes;
+
+		if (ix->count >= UINT32_MAX / 2 ||
+		    !nw_grow(&nodes, &cap, ix->count, sizeof(*ix->nodes)))
+			return false;
+		ix->nodes = nodes;
+		ix->cap = (uint32_t)cap;
+	}
+	ix->nodes[ix->count++] = (struct nw_node){ hash, rec, NW_NONE };
+	return true;
+}
+
+bool nw_index_finish(struct nw_index *ix)
+{
+	uint32_t buckets = 16;
+
+	while (buckets < ix->count * 2u && buckets < (1u << 30))
+		buckets *= 2;
+	ix->heads = malloc(buckets * sizeof(*ix->heads));
+	if (ix->heads == NULL)
+		return false;
+	memset(ix->heads, 0xff, buckets * sizeof(*ix->heads));
+	ix->mask = buckets - 1;
+	/* Pushing from the last node keeps each bucket in file order. */
+	for (uint32_t i = ix->count; i-- > 0;) {
+		uint32_t b = ix->nodes[i].hash & ix->mask;
+
+		ix->nodes[i].next = ix->heads[b];
+		ix->heads[b] = i;
+	}
+	return true;
+}
+
+void nw_index_free(struct nw_index *ix)
+{
+	free(ix->nodes);
+	free(ix->heads);
+	memset(ix, 0, sizeof(*ix));
+}
+
+uint32_t nw_index_next(const struct nw_index *ix, uint32_t node, uint32_t hash)
+{
+	while (node != NW_NONE && ix->nodes[node].hash != hash)
+		node = ix->nodes[node].next;
+	return node;
+}
+
+uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash)
+{
+	if (ix->heads == NULL)
+		return NW_NONE;
+	return nw_index_next(ix, ix->heads[hash & ix->mask], hash);
+}

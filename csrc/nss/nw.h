@@ -1,0 +1,256 @@
+/*
+ * Internals of the NSS shim, shared by its files.
+ *
+ * Each database (passwd, group, shadow, hosts) is a `struct nw_source`: the
+ * variable naming its file, the parser, and the current `nw_table`, a
+ * reference-counted snapshot of the parsed file with its hash indexes.
+ * A lookup takes a reference (re-reading the file first if it changed),
+ * searches without any lock, copies the answer out, and drops the
+ * reference; a reload never frees a table another thread still reads.
+ */
+#ifndef NW_NSS_H
+#define NW_NSS_H
+
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <shadow.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "lock.h"
+
+#define CW_SYMBOLS "symbols.def"
+#include "real_table.h"
+
+/* ---- hash index (index.c) ------------------------------------------- */
+
+#define NW_NONE UINT32_MAX
+
+struct nw_node {
+	uint32_t hash;
+	uint32_t rec;   /* record number in the table */
+	uint32_t next;  /* next node of the bucket, NW_NONE at the end */
+};
+
+/*
+ * Nodes are added in file order; nw_index_finish() links them so that
+ * walking a bucket meets them in file order again ("first line wins").
+ */
+struct nw_index {
+	struct nw_node *nodes;
+	uint32_t count, cap;
+	uint32_t *heads;
+	uint32_t mask;
+};
+
+bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
+bool nw_index_finish(struct nw_index *ix);
+void nw_index_free(struct nw_index *ix);
+uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
+uint32_t nw_index_next(const struct nw_index *ix, uint32_t node, uint32_t hash);
+
+uint32_t nw_hash_str(const char *s);
+uint32_t nw_hash_casestr(const char *s);
+uint32_t nw_hash_u32(uint32_t v);
+uint32_t nw_hash_bytes(const void *p, size_t n);
+
+/* ---- growable arrays (index.c) -------------------------------------- */
+
+/* Makes room for one more element; false when out of memory. */
+bool nw_grow(void **array, size_t *cap, size_t count, size_t size);
+
+/* ---- file snapshots (files.c) --------------------------------------- */
+
+struct nw_table {
+	atomic_uint refs;
+	void (*destroy)(struct nw_table *t);
+	/* Indexes not needed by the commonest lookup are built on first use. */
+	bool (*build_more)(struct nw_table *t);
+	atomic_bool more_ready;
+	char *text;             /* the file, split in place by the parser */
+	const char *path;
+	size_t bad_lines;
+};
+
+/* Parser of one database: a table built from the text (owned by it). */
+typedef struct nw_table *(*nw_build_fn)(char *text, size_t len, const char *path);
+
+struct nw_stamp {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtim, ctim;
+	bool missing;
+};
+
+struct nw_source {
+	const char *suffix;     /* "PASSWD" */
+	const char *var;        /* "NSS_WRAPPER_PASSWD" */
+	nw_build_fn build;
+	struct cw_mutex lock;
+	struct nw_table *table; /* current snapshot, NULL before the first load */
+	char *path;             /* the path it was read from */
+	struct nw_stamp stamp;
+};
+
+#define NW_SOURCE(sfx, fn) \
+	{ .suffix = (sfx), .var = "NSS_WRAPPER_" sfx, .build = (fn), .lock = CW_MUTEX_INIT }
+
+/* The configured path of a source, or NULL (unset, empty, AT_SECURE). */
+const char *nw_source_path(const struct nw_source *src);
+
+/*
+ * The current table, with a reference the caller drops with
+ * nw_table_put().  NULL when the variable is unset; an empty table when
+ * the file is missing or unreadable (said once per change).
+ */
+struct nw_table *nw_table_get(struct nw_source *src);
+void nw_table_put(struct nw_table *t);
+struct nw_table *nw_table_ref(struct nw_table *t);
+
+/* Builds the table's secondary indexes once; false when out of memory. */
+bool nw_table_more(struct nw_table *t);
+extern struct cw_mutex nw_index_lock;
+
+/* The number of lines of a text: the size to give a table's arrays. */
+size_t nw_count_lines(const char *text, size_t len);
+
+/*
+ * Helpers for parsers: the next line of `*cursor` (newline removed, NUL
+ * terminated in place), and the warning for a line that is skipped.
+ */
+char *nw_next_line(char **cursor, char *end);
+void nw_bad_line(struct nw_table *t, size_t lineno, const char *why);
+
+/*
+ * glibc's number fields: strtoul in base 10 (leading blanks and a sign
+ * accepted), ended by `term` or the end of the line.  Returns false for
+ * an empty field (`*p` unchanged) or trailing garbage.
+ */
+bool nw_number_field(char **p, char term, unsigned long *out, bool *empty);
+
+/* Cuts the field at `*p` at the next `term` (or end); returns its start. */
+char *nw_string_field(char **p, char term);
+
+/* ---- the databases -------------------------------------------------- */
+
+extern struct nw_source nw_passwd_source, nw_group_source, nw_shadow_source,
+	nw_hosts_source;
+
+/* Users and groups are answered by the shim (upstream's rule). */
+bool nw_users_enabled(void);
+bool nw_hosts_enabled(void);
+bool nw_shadow_enabled(void);
+
+/* NSS_WRAPPER_HOSTS_FALLBACK=1: ask the system for names not in the file. */
+bool nw_hosts_fallback(void);
+
+/* Locks of the enumeration cursors, for cw_shim.locks. */
+extern struct cw_mutex nw_pwent_lock, nw_grent_lock, nw_spent_lock, nw_hostent_lock,
+	nw_module_lock;
+
+/* ---- group membership (group.c) -------------------------------------- */
+
+/*
+ * The groups of `user` as glibc's getgrouplist computes them: `group`
+ * first, then each group listing the user, in file order, without
+ * repeats.  Returns the count (malloc'd array in *out) or -1 (ENOMEM).
+ */
+long nw_user_groups(const char *user, gid_t group, gid_t **out);
+
+/* ---- hosts (hosts.c) -------------------------------------------------- */
+
+/* One address of a name, in file order. */
+struct nw_addr {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned char addr[16];
+};
+
+struct nw_host_answer {
+	char *canon;            /* malloc'd */
+	struct nw_addr *addrs;  /* malloc'd */
+	size_t count;
+};
+
+/*
+ * The addresses of `name` in file order, as glibc's files module gives
+ * them to getaddrinfo: for AF_UNSPEC every line with its own family
+ * (gethostbyname4), for AF_INET or AF_INET6 the lines seen as that family
+ * (IPv4-mapped and ::1 lines count for AF_INET).  The canonical name is
+ * the name of the first line.  1 found, 0 not, -1 out of memory.
+ */
+int nw_hosts_lookup(const char *name, int af, struct nw_host_answer *out);
+void nw_host_answer_free(struct nw_host_answer *a);
+
+/*
+ * The name of an address (first line with it), as gethostbyaddr gives
+ * it: copies into buf; 1 found, 0 not, -1 too small.
+ */
+int nw_hosts_name_of(const void *addr, socklen_t len, int af, char *buf, size_t buflen);
+
+/* The host name programs see: NSS_WRAPPER_HOSTNAME or NULL. */
+const char *nw_hostname(void);
+
+/* ---- module (module.c) ---------------------------------------------- */
+
+#include <nss.h>
+struct nw_module {
+	enum nss_status (*getpwnam_r)(const char *, struct passwd *, char *, size_t, int *);
+	enum nss_status (*getpwuid_r)(uid_t, struct passwd *, char *, size_t, int *);
+	enum nss_status (*setpwent)(void);
+	enum nss_status (*getpwent_r)(struct passwd *, char *, size_t, int *);
+	enum nss_status (*endpwent)(void);
+	enum nss_status (*getgrnam_r)(const char *, struct group *, char *, size_t, int *);
+	enum nss_status (*getgrgid_r)(gid_t, struct group *, char *, size_t, int *);
+	enum nss_status (*setgrent)(void);
+	enum nss_status (*getgrent_r)(struct group *, char *, size_t, int *);
+	enum nss_status (*endgrent)(void);
+	enum nss_status (*initgroups_dyn)(const char *, gid_t, long *, long *,
+					  gid_t **, long, int *);
+	enum nss_status (*gethostbyname2_r)(const char *, int, struct hostent *,
+					    char *, size_t, int *, int *);
+	enum nss_status (*gethostbyaddr_r)(const void *, socklen_t, int,
+					   struct hostent *, char *, size_t, int *, int *);
+};
+
+/* The module named by the variables, loaded once; NULL when none. */
+const struct nw_module *nw_module(void);
+
+/* ---- copying records into callers' buffers (copy.c) ------------------ */
+
+/* 0, or ERANGE when the buffer is too small. */
+int nw_copy_passwd(const struct passwd *src, struct passwd *dst, char *buf, size_t len);
+int nw_copy_group(const struct group *src, struct group *dst, char *buf, size_t len);
+int nw_copy_spwd(const struct spwd *src, struct spwd *dst, char *buf, size_t len);
+
+/*
+ * Static result storage of the non-_r functions: grown as needed, one per
+ * function family, as glibc's are (not thread-safe by contract).
+ */
+struct nw_static_buf {
+	char *buf;
+	size_t len;
+};
+bool nw_static_grow(struct nw_static_buf *b);
+
+#endif
+
+#define NW_FOREACH(ix, hash, n)                                        \
+	for (uint32_t n = nw_index_first((ix), (hash)); n != NW_NONE;  \
+	     n = nw_index_next((ix), (ix)->nodes[n].next, (hash)))
+
+/* Skips blank and comment lines as glibc's files module does. */
+char *nw_content(char *line);
+
+/* Parsers glibc shares between databases (parse.c). */
+bool nw_parse_passwd(char *line, struct passwd *pw);
+bool nw_parse_group_head(char **p, struct group *gr);
+char *nw_list_next(char **p, char sep);
+bool nw_parse_shadow(char *line, struct spwd *sp);
