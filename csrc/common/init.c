@@ -5,6 +5,7 @@
 #include "lock.h"
 #include "log.h"
 #include "real.h"
+#include "version.h"
 
 static pthread_once_t cw_once = PTHREAD_ONCE_INIT;
 static _Atomic bool cw_done;
@@ -13,7 +14,7 @@ static void (*cw_pending_init)(void);
 static void cw_run_init(void)
 {
 	cw_real_bind_all();
-	(void)cw_log_level();
+	CW_LOG(CW_DEBUG, "cwrap-suite %s", cw_version);
 	cw_lock_install_fork_handlers();
 	if (cw_pending_init)
 		cw_pending_init();
