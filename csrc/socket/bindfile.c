@@ -69,35 +69,19 @@ bool sw_listener_is_ours(const char *path, bool *exists)
  * a spurious connection).  When it cannot be read, the file counts as live:
  * refusing a bind is safe, stealing a live address is not.
  */
+static ssize_t sw_read_fd(void *ctx, char *buf, size_t len)
+{
+	return REAL(read)(*(int *)ctx, buf, len);
+}
+
 static bool sw_path_live(const char *path)
 {
-	char buf[8192];
-	size_t path_len = strlen(path), have = 0;
-	bool live = false;
-	ssize_t n;
 	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+	bool live;
 
 	if (fd < 0)
 		return true;
-	while (!live && (n = REAL(read)(fd, buf + have, sizeof(buf) - have - 1)) > 0) {
-		char *line = buf, *nl;
-
-		have += (size_t)n;
-		buf[have] = '\0';
-		while ((nl = strchr(line, '\n')) != NULL) {
-			*nl = '\0';
-			if ((size_t)(nl - line) > path_len && nl[-(long)path_len - 1] == ' ' &&
-			    memcmp(nl - path_len, path, path_len) == 0) {
-				live = true;
-				break;
-			}
-			line = nl + 1;
-		}
-		have = (size_t)(buf + have - line);
-		memmove(buf, line, have);
-		if (have == sizeof(buf) - 1)
-			have = 0;       /* a line longer than any path: skip it */
-	}
+	live = sw_unix_lists_path(sw_read_fd, &fd, path);
 	REAL(close)(fd);
 	return live;
 }
