@@ -45,7 +45,9 @@ static enum sw_state sw_choose_dir(const char *var, const char *dir)
 		       var, dir, (unsigned)(st.st_mode & 07777));
 		return SW_BROKEN;
 	}
-	if (st.st_uid != (uid_t)getauxval(AT_EUID) && getauxval(AT_EUID) != 0) {
+	/* Root is trusted (it could do anything anyway). */
+	if (st.st_uid != (uid_t)getauxval(AT_EUID) && st.st_uid != 0 &&
+	    getauxval(AT_EUID) != 0) {
 		cw_log(CW_ERROR, "%s=\"%s\" belongs to uid %u, not to this user "
 		       "(%lu); inet sockets will fail (use a directory of your own)",
 		       var, dir, (unsigned)st.st_uid, getauxval(AT_EUID));
