@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -56,9 +57,18 @@ void sw_mark_listener(const struct sw_sock *sock)
 
 bool sw_listener_is_ours(const char *path, bool *exists)
 {
+	static _Atomic int said;
 	struct stat st;
 
 	*exists = stat(path, &st) == 0;
+	if (*exists && st.st_uid != sw_config()->dir_uid && st.st_uid != 0) {
+		/* Planted by another user: never talk to it. */
+		if (!atomic_exchange(&said, 1))
+			cw_log(CW_ERROR, "%s belongs to uid %u, not to the owner of "
+			       "the socket directory: treating it as absent",
+			       path, (unsigned)st.st_uid);
+		*exists = false;
+	}
 	return *exists && (st.st_mode & S_ISVTX);
 }
 
@@ -71,41 +81,27 @@ bool sw_listener_is_ours(const char *path, bool *exists)
  */
 static bool sw_resolve_alias(const char *path, char *target, size_t size);
 
+static ssize_t sw_read_fd(void *ctx, char *buf, size_t len)
+{
+	return REAL(read)(*(int *)ctx, buf, len);
+}
+
 static bool sw_path_live(const char *path)
 {
-	char buf[8192];
-	size_t path_len = strlen(path), have = 0;
-	bool live = false;
-	ssize_t n;
 	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+	bool live;
 
 	if (fd < 0)
 		return true;
-	while (!live && (n = REAL(read)(fd, buf + have, sizeof(buf) - have - 1)) > 0) {
-		char *line = buf, *nl;
-
-		have += (size_t)n;
-		buf[have] = '\0';
-		while ((nl = strchr(line, '\n')) != NULL) {
-			*nl = '\0';
-			if ((size_t)(nl - line) > path_len && nl[-(long)path_len - 1] == ' ' &&
-			    memcmp(nl - path_len, path, path_len) == 0) {
-				live = true;
-				break;
-			}
-			line = nl + 1;
-		}
-		have = (size_t)(buf + have - line);
-		memmove(buf, line, have);
-		if (have == sizeof(buf) - 1)
-			have = 0;       /* a line longer than any path: skip it */
-	}
+	live = sw_unix_lists_path(sw_read_fd, &fd, path);
 	REAL(close)(fd);
 	return live;
 }
 
 static void sw_record_bind(struct sw_sock *sock, const char *path)
 {
+	/* Owner-only, whatever the umask: other users may not connect or send. */
+	chmod(path, S_IRWXU);
 	strcpy(sock->path, path);
 	sock->file_owner = REAL(getpid)();
 	sock->bound = true;
@@ -198,16 +194,15 @@ int sw_bind_endpoint(struct sw_sock *sock, int fd, const struct sw_endpoint *ep)
 	return 0;
 }
 
+/* Lock-free: sendto() from a signal handler may autobind while this
+ * thread was choosing a port. */
 static unsigned sw_next_port_start(void)
 {
-	static unsigned counter;
-	unsigned range = SW_EPHEMERAL_HIGH - SW_EPHEMERAL_LOW + 1, start;
+	static _Atomic unsigned counter;
+	unsigned range = SW_EPHEMERAL_HIGH - SW_EPHEMERAL_LOW + 1;
+	unsigned n = atomic_fetch_add_explicit(&counter, 1, memory_order_relaxed);
 
-	cw_lock(&sw_port_lock);
-	counter = counter * 1103515245u + 12345u + (unsigned)REAL(getpid)() * 2654435761u;
-	start = counter % range;
-	cw_unlock(&sw_port_lock);
-	return start;
+	return (n * 2654435761u + (unsigned)REAL(getpid)() * 40503u) % range;
 }
 
 static int sw_bind_port_range(struct sw_sock *sock, int fd, unsigned iface, bool v4,

@@ -7,6 +7,7 @@
 #define SW_BINDFILE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "addr.h"
 #include "sock.h"
@@ -42,5 +43,10 @@ bool sw_listener_is_ours(const char *path, bool *exists);
 /* A sockaddr_un for path (a file), or for the abstract name "\0path". */
 socklen_t sw_unix_addr(const char *path, struct sockaddr_un *sun);
 socklen_t sw_unix_abstract(const char *path, struct sockaddr_un *sun);
+
+/* Does a /proc/net/unix listing (read through `reader` until it returns
+ * 0 or less) have a socket bound to path?  Pure: fuzz/ calls it. */
+typedef ssize_t (*sw_reader_fn)(void *ctx, char *buf, size_t len);
+bool sw_unix_lists_path(sw_reader_fn reader, void *ctx, const char *path);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -35,6 +36,24 @@ static enum sw_state sw_choose_dir(const char *var, const char *dir)
 		       "fail", var, dir);
 		return SW_BROKEN;
 	}
+	/* Only its owner may create or remove files there: another user who
+	 * could would join, impersonate or spy on the fake network. */
+	if (st.st_mode & S_IWOTH) {
+		cw_log(CW_ERROR, "%s=\"%s\" is writable by every user (mode %04o): "
+		       "they could plant or remove sockets there; inet sockets will "
+		       "fail (use a directory only you can write, e.g. mkdir -m 700)",
+		       var, dir, (unsigned)(st.st_mode & 07777));
+		return SW_BROKEN;
+	}
+	/* Root is trusted (it could do anything anyway). */
+	if (st.st_uid != (uid_t)getauxval(AT_EUID) && st.st_uid != 0 &&
+	    getauxval(AT_EUID) != 0) {
+		cw_log(CW_ERROR, "%s=\"%s\" belongs to uid %u, not to this user "
+		       "(%lu); inet sockets will fail (use a directory of your own)",
+		       var, dir, (unsigned)st.st_uid, getauxval(AT_EUID));
+		return SW_BROKEN;
+	}
+	sw_cfg.dir_uid = st.st_uid;
 	if (sw_dir_fits(resolved)) {
 		strcpy(sw_cfg.dir, resolved);
 		return SW_ON;

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/un.h>
 
 /* A socket file name is "<dir>/" plus 7 characters (T0A0007). */
@@ -23,6 +24,7 @@ enum sw_state {
 struct sw_config {
 	enum sw_state state;
 	char dir[SW_DIR_MAX + 1];
+	uid_t dir_uid;              /* its owner: socket files must be theirs */
 	uint32_t ipv4_net;          /* host order: 127.0.0.0 or 10.53.57.0 */
 	unsigned long mtu;
 	unsigned long max_sockets;

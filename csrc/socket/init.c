@@ -12,11 +12,10 @@
 
 struct cw_mutex sw_pool_lock = CW_MUTEX_INIT;
 struct cw_mutex sw_table_lock = CW_MUTEX_INIT;
-struct cw_mutex sw_port_lock = CW_MUTEX_INIT;
 struct cw_mutex sw_refuser_lock = CW_MUTEX_INIT;
 
 static struct cw_mutex *const sw_locks[] = {
-	&sw_table_lock, &sw_port_lock, &sw_refuser_lock, &sw_pool_lock, NULL
+	&sw_table_lock, &sw_refuser_lock, &sw_pool_lock, NULL
 };
 
 const struct cw_shim cw_shim = {

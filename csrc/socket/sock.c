@@ -9,30 +9,59 @@
 #include "socket_lock.h"
 #include "symbols_real.h"
 
-static struct sw_sock *sw_free_list;
-static unsigned long sw_live;
+/*
+ * The pool of sw_sock objects.  close() may run in a signal handler that
+ * interrupted this very thread inside sw_sock_new(), so releasing an
+ * object never waits for a lock: when the pool lock is busy the object
+ * goes to `sw_returned`, a push-only lock-free stack that sw_sock_new()
+ * drains (whole, by exchange: no ABA) while it holds the lock.  The count
+ * of live objects is atomic for the same reason.
+ */
+static struct sw_sock *sw_free_list;            /* under sw_pool_lock */
+static struct sw_sock *_Atomic sw_returned;     /* lock-free pushes */
+static _Atomic unsigned long sw_live;
+
+static void sw_push_returned(struct sw_sock *sock)
+{
+	struct sw_sock *head = atomic_load_explicit(&sw_returned, memory_order_relaxed);
+
+	do
+		sock->next_free = head;
+	while (!atomic_compare_exchange_weak_explicit(&sw_returned, &head, sock,
+						      memory_order_release,
+						      memory_order_relaxed));
+}
+
+/* Under sw_pool_lock. */
+static struct sw_sock *sw_take_free(void)
+{
+	struct sw_sock *sock = sw_free_list;
+
+	if (sock == NULL) {
+		sock = atomic_exchange_explicit(&sw_returned, NULL, memory_order_acquire);
+		if (sock == NULL)
+			return NULL;
+	}
+	sw_free_list = sock->next_free;
+	return sock;
+}
 
 struct sw_sock *sw_sock_new(int family, int type, int protocol)
 {
 	struct sw_sock *sock;
 
-	cw_lock(&sw_pool_lock);
-	if (sw_live >= sw_config()->max_sockets) {
-		cw_unlock(&sw_pool_lock);
+	if (atomic_fetch_add(&sw_live, 1) >= sw_config()->max_sockets) {
+		atomic_fetch_sub(&sw_live, 1);
 		CW_LOG(CW_WARN, "SOCKET_WRAPPER_MAX_SOCKETS=%lu reached",
 		       sw_config()->max_sockets);
 		errno = ENFILE;
 		return NULL;
 	}
-	sock = sw_free_list;
-	if (sock != NULL)
-		sw_free_list = sock->next_free;
-	sw_live++;
+	cw_lock(&sw_pool_lock);
+	sock = sw_take_free();
 	cw_unlock(&sw_pool_lock);
 	if (sock == NULL && (sock = malloc(sizeof(*sock))) == NULL) {
-		cw_lock(&sw_pool_lock);
-		sw_live--;
-		cw_unlock(&sw_pool_lock);
+		atomic_fetch_sub(&sw_live, 1);
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -70,10 +99,13 @@ void sw_sock_unref(struct sw_sock *sock)
 	if (atomic_fetch_sub(&sock->refs, 1) != 1)
 		return;
 	sw_sock_release_file(sock);
-	cw_lock(&sw_pool_lock);
-	sock->next_free = sw_free_list;
-	sw_free_list = sock;
-	sw_live--;
-	cw_unlock(&sw_pool_lock);
+	if (pthread_mutex_trylock(&sw_pool_lock.m) == 0) {
+		sock->next_free = sw_free_list;
+		sw_free_list = sock;
+		cw_unlock(&sw_pool_lock);
+	} else {
+		sw_push_returned(sock);     /* maybe our own thread holds it */
+	}
+	atomic_fetch_sub(&sw_live, 1);
 	errno = saved_errno;
 }

@@ -4,9 +4,8 @@
 
 #include "lock.h"
 
-extern struct cw_mutex sw_pool_lock;    /* the free list of sw_sock objects */
+extern struct cw_mutex sw_pool_lock;    /* the free list of sw_sock objects (never waited for on release: sock.c) */
 extern struct cw_mutex sw_table_lock;   /* creating the fd table */
-extern struct cw_mutex sw_port_lock;    /* choosing ephemeral ports */
 extern struct cw_mutex sw_refuser_lock; /* refusing non-blocking connects */
 
 #endif

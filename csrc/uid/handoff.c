@@ -44,17 +44,6 @@
 #define FIXED (sizeof(PREFIX) + 10 * 11 + 10)
 #define ROOM(size) (((size) - FIXED) / 11)   /* groups that fit in size */
 
-static unsigned int fnv1a(const char *p, size_t n)
-{
-	unsigned int h = 2166136261u;
-
-	while (n--) {
-		h ^= (unsigned char)*p++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* Decimal digits of v at p; returns the end.  No snprintf: this runs in
  * vfork children. */
 static char *put_num(char *p, unsigned int v)
@@ -135,7 +124,7 @@ static size_t format_once(const struct uw_rec *r, bool resetids, char *buf,
 		p = put_num(p, __atomic_load_n(&groups[i], __ATOMIC_RELAXED));
 	}
 	*p++ = ':';
-	p = put_hex8(p, fnv1a(payload, (size_t)(p - payload)));
+	p = put_hex8(p, uw_fnv1a(payload, (size_t)(p - payload)));
 	if (p >= end)
 		return 0;
 	*p = '\0';
@@ -155,68 +144,11 @@ size_t uw_handoff_format(const struct uw_rec *r, bool resetids, char *buf, size_
 	return len;
 }
 
-static bool take_num(const char **pp, unsigned int *out)
-{
-	unsigned long v = 0;
-	const char *p = *pp;
-
-	if (*p < '0' || *p > '9')
-		return false;
-	for (; *p >= '0' && *p <= '9'; p++) {
-		v = v * 10 + (unsigned long)(*p - '0');
-		if (v > 4294967294UL)
-			return false;
-	}
-	*pp = p;
-	*out = (unsigned int)v;
-	return true;
-}
-
-static bool parse(const char *text, struct uw_ids *ids, int *ngroups,
-		  gid_t *groups, unsigned int *real_uid)
-{
-	const char *p = text;
-	unsigned int sum = 0;
-
-	if (!take_num(&p, real_uid))
-		return false;
-	for (int i = 0; i < 8; i++) {
-		if (*p++ != (i == 0 || i == 4 ? ':' : ','))
-			return false;
-		if (!take_num(&p, i < 4 ? &ids->uid[i] : &ids->gid[i - 4]))
-			return false;
-	}
-	if (*p++ != ':')
-		return false;
-	*ngroups = 0;
-	while (*p != ':') {
-		if (*ngroups && *p++ != ',')
-			return false;
-		if (*ngroups >= NGROUPS_MAX || !take_num(&p, &groups[*ngroups]))
-			return false;
-		(*ngroups)++;
-	}
-	p++;
-	size_t payload = (size_t)(p - text);
-
-	for (int i = 0; i < 8; i++, p++) {
-		int d = (*p >= '0' && *p <= '9') ? *p - '0' :
-			(*p >= 'a' && *p <= 'f') ? *p - 'a' + 10 : -1;
-
-		if (d < 0)
-			return false;
-		sum = sum << 4 | (unsigned int)d;
-	}
-	while (*p == ' ')
-		p++;
-	return *p == '\0' && sum == fnv1a(text, payload);
-}
-
 bool uw_handoff_parse(const char *value, struct uw_ids *ids, int *ngroups, gid_t *groups)
 {
 	unsigned int real_uid;
 
-	if (!parse(value, ids, ngroups, groups, &real_uid)) {
+	if (!uw_handoff_parse_text(value, ids, ngroups, groups, &real_uid)) {
 		cw_log(CW_ERROR, "%s=\"%.60s%s\" is not valid: expected what a "
 		       "wrapped parent writes (uid:uids:gids:groups:checksum); "
 		       "ignoring it", UW_HANDOFF_VAR, value,

@@ -75,33 +75,6 @@ static bool read_chroot_switch(void)
 	return false;
 }
 
-/* "g1,g2,..." in decimal; false if it is not exactly that.  Stores at
- * most `room` of them in out[] (the count covers them all). */
-static bool parse_groups(const char *text, int *n, gid_t *out, int room)
-{
-	char item[16];
-
-	*n = 0;
-	while (*text) {
-		size_t len = strcspn(text, ",");
-		unsigned long id;
-
-		if (len == 0 || len >= sizeof(item) || *n >= NGROUPS_MAX)
-			return false;
-		memcpy(item, text, len);
-		item[len] = '\0';
-		if (!cw_parse_ulong(item, 0, 4294967294UL, &id))
-			return false;
-		if (*n < room)
-			out[*n] = (gid_t)id;
-		(*n)++;
-		text += len;
-		if (*text == ',' && *++text == '\0')
-			return false;     /* a trailing comma */
-	}
-	return true;
-}
-
 /* Room for the groups of a list written "a,b,c" (at most NGROUPS_MAX). */
 static gid_t *room_for_list(const char *text)
 {
@@ -164,8 +137,8 @@ static void initial_state(void)
 		int m;
 
 		/* Validate first (into nowhere), then fill the record. */
-		if (parse_groups(text, &m, check, 1) && (groups = room_for_list(text)) != NULL) {
-			parse_groups(text, &m, groups, NGROUPS_MAX);
+		if (uw_parse_groups(text, &m, check, 1) && (groups = room_for_list(text)) != NULL) {
+			uw_parse_groups(text, &m, groups, NGROUPS_MAX);
 			n = m;
 		} else {
 			groups = uw_proc.groups;

@@ -144,6 +144,16 @@ void uw_override_attach(struct uw_rec *r);  /* make r this thread's record */
 size_t uw_handoff_format(const struct uw_rec *r, bool resetids, char *buf, size_t size);
 /* Parses the value; false (and a log line) if it is not valid. */
 bool uw_handoff_parse(const char *value, struct uw_ids *ids, int *ngroups, gid_t *groups);
+/* --- pure parsers (parse.c; the fuzzing harnesses call them) --- */
+/* FNV-1a of n bytes: the hand-off's checksum. */
+unsigned int uw_fnv1a(const char *p, size_t n);
+/* The hand-off value "K:R,E,S,F:r,e,s,f:G...:C"; groups needs room for
+ * NGROUPS_MAX entries.  No logging. */
+bool uw_handoff_parse_text(const char *text, struct uw_ids *ids, int *ngroups,
+			   gid_t *groups, unsigned int *real_uid);
+/* "g1,g2,..." (UID_WRAPPER_INITIAL_GROUPS); stores at most `room` in out,
+ * *n counts them all. */
+bool uw_parse_groups(const char *text, int *n, gid_t *out, int room);
 /* Keeps the process's own environment entry current (under uw_mutex):
  * it gets the ids of `r`, the record that changed last. */
 void uw_handoff_publish(const struct uw_rec *r);
