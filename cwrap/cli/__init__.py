@@ -12,6 +12,7 @@ from ..supervise import fail
 from .doctor import doctor
 from .env import env
 from .lib import lib
+from .pcap import pcap
 from .run import run
 
 
@@ -32,6 +33,7 @@ cli.add_command(run)
 cli.add_command(env)
 cli.add_command(lib)
 cli.add_command(doctor)
+cli.add_command(pcap)
 
 
 def main() -> None:

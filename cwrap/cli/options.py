@@ -44,6 +44,9 @@ _OPTIONS = [
     click.option("--dir", "state_dir", type=click.Path(file_okay=False, path_type=Path),
                  help="State directory to use (created if missing; never removed "
                       "if it existed)."),
+    click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                 help="Capture the fake network's traffic to FILE (pcap; read it with "
+                      "'cwrap pcap FILE', wireshark or tshark)."),
 ]
 
 
@@ -66,7 +69,7 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
                       iface: int | None, ipv4_network: str | None, hostname: str | None,
                       passwd: Path | None, group_file: Path | None, hosts: Path | None,
                       debug: str | None, state_dir: Path | None,
-                      keep: bool | None = None,
+                      keep: bool | None = None, pcap: Path | None = None,
                       as_identity: tuple[int, int | None] | None = None) -> Environment:
     """No shim flag at all means all three: the whole fake world."""
     use_uid = use_uid or root or as_identity is not None
@@ -77,5 +80,7 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
                     hostname=hostname) if use_nss else False
     uid_id, gid_id = as_identity or (None, None)
     uid = UidConfig(root=root, uid=uid_id, gid=gid_id) if use_uid else False
+    if pcap is not None and not use_socket:
+        raise click.UsageError("--pcap needs the socket shim (--socket)")
     return Environment(socket=socket, nss=nss, uid=uid, dir=state_dir, keep=keep,
-                       debug=debug)
+                       debug=debug, pcap=pcap or False)
