@@ -324,8 +324,13 @@ void sw_pcap_tcp_received(struct sw_sock *sock, ssize_t n)
 	struct sw_batch b = { 0 };
 	int saved = errno;
 
-	if (n < 0 || !t->active)
+	if (!t->active)
 		return;
+	if (n < 0) {
+		if (errno == ECONNRESET)
+			t->active = false;     /* the peer's RST is in the file */
+		return;
+	}
 	pthread_mutex_lock(&t->m);
 	if (n > 0) {
 		t->rcvd += (uint64_t)n;
@@ -361,20 +366,37 @@ void sw_pcap_tcp_shutdown(struct sw_sock *sock)
 	errno = saved;
 }
 
+static void sw_tcp_close(struct sw_sock *sock, int fd, bool at_exit);
+
 void sw_pcap_tcp_close(struct sw_sock *sock, int fd)
+{
+	sw_tcp_close(sock, fd, false);
+}
+
+static void sw_tcp_close(struct sw_sock *sock, int fd, bool at_exit)
 {
 	struct sw_pcap_tcp *t = &sock->pcap;
 	struct sw_batch b = { 0 };
 	int saved = errno, unread = 0;
-	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
 
-	if (!t->active || atomic_load(&sock->refs) != 1 || t->owner != (int)REAL(getpid)())
+	if (!t->active || (!at_exit && atomic_load(&sock->refs) != 1) ||
+	    t->owner != (int)REAL(getpid)())
 		return;
 	if (REAL(ioctl)(fd, FIONREAD, &unread) != 0)
 		unread = 0;
 	(void)poll(&p, 1, 0);
 	pthread_mutex_lock(&t->m);
-	if (t->active && !t->fin_sent) {
+	if (p.revents & POLLERR) {
+		/* Reset by the peer, which recorded its RST: nothing more. */
+	} else if (t->active && t->fin_sent) {
+		/* Half-closed earlier: the peer's FIN that arrived since is
+		 * acknowledged by our kernel, read or not. */
+		if (!t->fin_acked && (p.revents & POLLRDHUP) && unread == 0) {
+			t->fin_acked = true;
+			sw_seg(&b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), SW_TCP_ACK, NULL, 0);
+		}
+	} else if (t->active) {
 		if (unread > 0) {
 			/* Linux resets a connection closed with unread data. */
 			sw_seg(&b, &t->flow, true, sw_my_seq(t), sw_my_ack(t),
@@ -402,4 +424,18 @@ void sw_pcap_close_fd(int fd)
 
 	if (sock != NULL && sock->type == SOCK_STREAM)
 		sw_pcap_tcp_close(sock, fd);
+}
+
+/* A process that exits without closing its connections (most do): the
+ * kernel closes them, and so the capture shows their FIN (or RST). */
+__attribute__((destructor)) static void sw_pcap_at_exit(void)
+{
+	if (!sw_pcap_on)
+		return;
+	for (size_t fd = 0; fd < sw_fdtable_len; fd++) {
+		struct sw_sock *sock = sw_fd_get((int)fd);
+
+		if (sock != NULL && sock->type == SOCK_STREAM && sock->pcap.active)
+			sw_tcp_close(sock, (int)fd, true);
+	}
 }
