@@ -28,6 +28,9 @@ void sw_pcap_init(void);
 
 /* Appends whole records (each with its 16-byte header) in one write(). */
 void sw_pcap_write(const void *records, size_t len);
+/* The same from pieces; `stamp` lists the record headers to timestamp. */
+struct iovec;
+void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp);
 
 /* --- pcap_packet.c: IP/TCP/UDP/ICMP packets --- */
 
@@ -53,6 +56,10 @@ struct sw_tcp_seg {
  * len); returns its size. */
 size_t sw_pkt_tcp(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_pcap_ep *to,
 		  const struct sw_tcp_seg *seg);
+/* The same without the payload: the record, IP and TCP headers (the
+ * checksum covers seg->data); returns their size. */
+size_t sw_pkt_tcp_hdr(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_pcap_ep *to,
+		      const struct sw_tcp_seg *seg);
 /* One UDP record. */
 size_t sw_pkt_udp(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_pcap_ep *to,
 		  const uint8_t *data, size_t len);

@@ -25,6 +25,8 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "calls.h"
@@ -183,6 +185,32 @@ static int sw_pcap_fd_checked(void)
 		fd = sw_pcap_fd;
 	pthread_mutex_unlock(&sw_pcap_lock);
 	return fd;
+}
+
+void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp)
+{
+	int saved = errno;
+	int fd = sw_pcap_fd_checked();
+	struct timespec ts;
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (int i = 0; i < nstamp; i++) {
+		uint32_t sec = (uint32_t)ts.tv_sec, nsec = (uint32_t)ts.tv_nsec;
+
+		memcpy(stamp[i], &sec, 4);
+		memcpy(stamp[i] + 4, &nsec, 4);
+	}
+	for (int i = 0; i < cnt; i++)
+		len += iov[i].iov_len;
+	n = REAL(writev)(fd, iov, cnt);
+	if (n != (ssize_t)len && sw_pcap_on)
+		sw_pcap_fail("cannot append to it", n < 0 ? errno : ENOSPC);
+out:
+	errno = saved;
 }
 
 void sw_pcap_write(const void *records, size_t len)

@@ -14,8 +14,22 @@
 
 #define SW_TTL 64
 
+/* One's complement sum, 8 bytes a step (the end-around carries are
+ * added back at the end by sw_fold). */
 static uint64_t sw_sum(uint64_t sum, const uint8_t *p, size_t len)
 {
+	uint64_t carries = 0;
+
+	while (len >= 8) {
+		uint64_t w;
+
+		memcpy(&w, p, 8);
+		sum += w;
+		carries += sum < w;
+		p += 8;
+		len -= 8;
+	}
+	sum = (sum & 0xffffffffu) + (sum >> 32) + carries;
 	while (len >= 4) {
 		uint32_t w;
 
@@ -34,6 +48,7 @@ static uint64_t sw_sum(uint64_t sum, const uint8_t *p, size_t len)
 	}
 	if (len) {
 		uint8_t last[2] = { p[0], 0 };
+
 		uint16_t w;
 
 		memcpy(&w, last, 2);
@@ -123,6 +138,16 @@ static size_t sw_record(uint8_t *out, size_t pkt_len)
 size_t sw_pkt_tcp(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_pcap_ep *to,
 		  const struct sw_tcp_seg *seg)
 {
+	size_t hdr = sw_pkt_tcp_hdr(out, from, to, seg);
+
+	if (seg->len)
+		memcpy(out + hdr, seg->data, seg->len);
+	return hdr + seg->len;
+}
+
+size_t sw_pkt_tcp_hdr(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_pcap_ep *to,
+		      const struct sw_tcp_seg *seg)
+{
 	uint8_t *ip = out + SW_PCAP_REC_HDR;
 	size_t optlen = (seg->flags & SW_TCP_SYN) ? 8 : 0;
 	size_t tlen = 20 + optlen + seg->len;
@@ -149,11 +174,10 @@ size_t sw_pkt_tcp(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_p
 		t[26] = 3;
 		t[27] = SW_TCP_WSCALE;
 	}
-	if (seg->len)
-		memcpy(t + 20 + optlen, seg->data, seg->len);
-	c = sw_fold(sw_sum(sw_pseudo(from, to, IPPROTO_TCP, tlen), t, tlen));
+	c = sw_fold(sw_sum(sw_sum(sw_pseudo(from, to, IPPROTO_TCP, tlen), t, 20 + optlen),
+			   seg->data, seg->len));
 	memcpy(t + 16, &c, 2);
-	return sw_record(out, (size_t)(t - ip) + tlen);
+	return sw_record(out, (size_t)(t - ip) + tlen) - seg->len;
 }
 
 size_t sw_pkt_udp(uint8_t *out, const struct sw_pcap_ep *from, const struct sw_pcap_ep *to,

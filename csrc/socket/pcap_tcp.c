@@ -26,53 +26,90 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 
 #include "calls.h"
 #include "log.h"
 #include "pcap.h"
 
-#define SW_CHUNK (64 * 1024)
+#define SW_CHUNK (256 * 1024)
 #define SW_ACK_EVERY (64 * 1024)
+
+/* The records of one event: headers built in `buf`, payloads left where
+ * the program has them; written with one writev() (pcap_file.c). */
+struct sw_batch_ent {
+	size_t hdr_off, hdr_len;
+	const uint8_t *data;
+	size_t len;
+};
 
 struct sw_batch {
 	uint8_t *buf;
 	size_t len, cap;
+	struct sw_batch_ent *ents;
+	size_t n, ncap;
 };
 
-static bool sw_batch_room(struct sw_batch *b, size_t payload)
+static bool sw_batch_room(struct sw_batch *b)
 {
-	size_t need = b->len + SW_PCAP_MAX_HDRS + payload;
+	if (b->len + SW_PCAP_MAX_HDRS > b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 16 * SW_PCAP_MAX_HDRS;
+		uint8_t *p = realloc(b->buf, cap);
 
-	if (need <= b->cap)
-		return true;
-	if (need < 4096)
-		need = 4096;
-	uint8_t *p = realloc(b->buf, need);
-	if (p == NULL)
-		return false;
-	b->buf = p;
-	b->cap = need;
+		if (p == NULL)
+			return false;
+		b->buf = p;
+		b->cap = cap;
+	}
+	if (b->n == b->ncap) {
+		size_t cap = b->ncap ? 2 * b->ncap : 16;
+		struct sw_batch_ent *e = realloc(b->ents, cap * sizeof(*e));
+
+		if (e == NULL)
+			return false;
+		b->ents = e;
+		b->ncap = cap;
+	}
 	return true;
 }
 
+#define SW_WRITEV_ENTS 500     /* 2 iovecs each, below IOV_MAX */
+
 static void sw_batch_flush(struct sw_batch *b)
 {
-	if (b->len)
-		sw_pcap_write(b->buf, b->len);
+	struct iovec iov[2 * SW_WRITEV_ENTS];
+	uint8_t *stamp[SW_WRITEV_ENTS];
+
+	for (size_t i = 0; i < b->n;) {
+		int cnt = 0, ns = 0;
+
+		for (; i < b->n && ns < SW_WRITEV_ENTS; i++) {
+			struct sw_batch_ent *e = &b->ents[i];
+
+			stamp[ns++] = b->buf + e->hdr_off;
+			iov[cnt++] = (struct iovec){ b->buf + e->hdr_off, e->hdr_len };
+			if (e->len)
+				iov[cnt++] = (struct iovec){ (void *)e->data, e->len };
+		}
+		sw_pcap_writev(iov, cnt, stamp, ns);
+	}
 	free(b->buf);
-	b->buf = NULL;
-	b->len = b->cap = 0;
+	free(b->ents);
+	memset(b, 0, sizeof(*b));
 }
 
 static void sw_seg(struct sw_batch *b, const struct sw_pcap_flow *f, bool ours,
 		   uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *data, size_t len)
 {
 	struct sw_tcp_seg seg = { seq, ack, flags, data, len };
+	size_t hdr;
 
-	if (!sw_batch_room(b, len))
+	if (!sw_batch_room(b))
 		return;
-	b->len += ours ? sw_pkt_tcp(b->buf + b->len, &f->self, &f->peer, &seg)
-		       : sw_pkt_tcp(b->buf + b->len, &f->peer, &f->self, &seg);
+	hdr = ours ? sw_pkt_tcp_hdr(b->buf + b->len, &f->self, &f->peer, &seg)
+		   : sw_pkt_tcp_hdr(b->buf + b->len, &f->peer, &f->self, &seg);
+	b->ents[b->n++] = (struct sw_batch_ent){ b->len, hdr, data, len };
+	b->len += hdr;
 }
 
 static uint32_t sw_isn(const struct sw_pcap_ep *from, const struct sw_pcap_ep *to)
