@@ -26,7 +26,7 @@ from .nss import Group, Host, NssConfig, User
 from .preload import compose_preload
 from .process import exit_status, group_alive, kill_groups
 from .services import Service, ServiceFailed, open_logs
-from .socket import Endpoint, SocketConfig, wait_for
+from .socket import Capture, Endpoint, SocketConfig, read_capture, wait_for
 from .uid import UidConfig
 from .watchdog import Watchdog
 
@@ -54,7 +54,9 @@ class Environment:
             env.run(["id"])
 
     Each shim argument takes True (defaults), False, or its config object
-    (SocketConfig, NssConfig, UidConfig).  `keep`: None keeps the state
+    (SocketConfig, NssConfig, UidConfig).  `pcap`: capture the fake
+    network's traffic, True to <dir>/capture.pcap or to the path given
+    (see capture()).  `keep`: None keeps the state
     directory only when something run in it failed; True always; False
     never.  `dir`: use this directory instead of a new one under /tmp (or
     $CWRAP_TMPDIR); a directory that already existed is never removed.
@@ -73,8 +75,12 @@ class Environment:
         debug: int | str | None = None,
         grace: float = 3.0,
         domain: str = "cwrap.test",
+        pcap: bool | str | os.PathLike[str] = False,
     ) -> None:
         self.socket = _config(socket, SocketConfig)
+        if pcap and self.socket is None:
+            raise ConfigError("pcap needs the socket shim")
+        self._pcap = pcap
         self.nss = _config(nss, NssConfig)
         self.uid = _config(uid, UidConfig)
         if root:
@@ -236,6 +242,9 @@ class Environment:
 
     def _compose_variables(self) -> dict[str, str]:
         out: dict[str, str] = {"CWRAP_DIR": str(self.dir)}
+        if self.socket is not None and self._pcap:
+            self.socket.pcap_file = (self.dir / "capture.pcap" if self._pcap is True
+                                     else Path(self._pcap).absolute())
         if self.socket is not None:
             out.update(self.socket.variables(self.socket_dir))
         if self.nss is not None:
@@ -246,6 +255,21 @@ class Environment:
             for prefix in ("SOCKET", "NSS", "UID"):
                 out[f"{prefix}_WRAPPER_DEBUGLEVEL"] = self.debug
         return out
+
+    @property
+    def capture_path(self) -> Path | None:
+        """The capture file, when the fake network is captured."""
+        pcap = self.socket.pcap_file if self.socket is not None else None
+        return Path(pcap) if pcap is not None else None
+
+    def capture(self) -> Capture:
+        """What the capture holds so far: packets and flows."""
+        path = self.capture_path
+        if path is None:
+            raise ConfigError("this environment does not capture: Environment(pcap=True)")
+        if not path.exists():
+            return Capture([])
+        return read_capture(path)
 
     def wait_listening(self, address: str, port: int, proto: str = "tcp",
                        timeout: float = 10.0) -> None:

@@ -42,7 +42,11 @@ _failed_key = pytest.StashKey[bool]()
 def _close(env: Environment, request: pytest.FixtureRequest) -> None:
     failed = request.node.stash.get(_failed_key, False)
     path = env._dir
+    capture = env.capture_path if path is not None else None
     env.close(failed=failed)
+    if failed and capture is not None and capture.exists():
+        request.node.user_properties.append(("cwrap_capture", str(capture)))
+        request.node.add_report_section("teardown", "cwrap", f"capture kept: {capture}")
     if failed and path is not None and path.exists():
         request.node.user_properties.append(("cwrap_dir", str(path)))
         request.node.add_report_section("teardown", "cwrap", f"state directory kept: {path}")

@@ -61,3 +61,28 @@ def test_many(cwrap_env, n):
     result.assert_outcomes(passed=8)
     dirs = re.findall(r"DIR (\S+)", result.stdout.str())
     assert len(set(dirs)) == 8
+
+
+def test_failed_test_keeps_its_capture(pytester):
+    pytester.makepyfile('''
+import socket, sys, pytest
+
+CODE = ("import socket; s = socket.socket(); s.bind(('127.0.0.10', 80)); s.listen(); "
+        "c = socket.create_connection(('127.0.0.10', 80)); c.sendall(b'hi'); "
+        "a, _ = s.accept(); assert a.recv(2) == b'hi'; c.close(); a.close()")
+
+@pytest.mark.cwrap(socket=True, nss=False, uid=False, pcap=True)
+def test_fails_after_traffic(cwrap_env):
+    cwrap_env.run([sys.executable, "-c", CODE], check=True)
+    (flow,) = cwrap_env.capture().flows()
+    assert flow.data_to_server == b"hi"
+    assert False, "deliberately"
+''')
+    result = pytester.runpytest_subprocess("-rA", "-p", "no:cacheprovider")
+    result.assert_outcomes(failed=1)
+    text = result.stdout.str()
+    kept = re.search(r"capture kept: (\S+)", text)
+    assert kept, text
+    capture = Path(kept.group(1))
+    assert capture.is_file() and capture.stat().st_size > 24
+    shutil.rmtree(capture.parent)

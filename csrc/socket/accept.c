@@ -5,6 +5,7 @@
 #include <sys/un.h>
 
 #include "calls.h"
+#include "pcap.h"
 
 /* The address the client reached: the listener's, made concrete when it
  * listens on a wildcard (the kernel reports the actual destination). */
@@ -68,6 +69,8 @@ static int sw_accept(struct sw_sock *listener, int fd, struct sockaddr *addr,
 	sock->opts = listener->opts;   /* options are inherited, as in TCP */
 	sw_accepted_peer(sock, &sun, len);
 	sw_accepted_local(listener, sock);
+	if (__builtin_expect(sw_pcap_on, 0))
+		sw_pcap_tcp_accepted(sock);
 	if (sw_fd_set(nfd, sock) != 0) {
 		sw_sock_unref(sock);
 		REAL(close)(nfd);

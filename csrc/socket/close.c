@@ -3,9 +3,12 @@
 #include <linux/close_range.h>
 
 #include "calls.h"
+#include "pcap.h"
 
 CW_EXPORT int close(int fd)
 {
+	if (__builtin_expect(sw_pcap_on, 0))
+		sw_pcap_close_fd(fd);
 	sw_fd_clear(fd);
 	return REAL(close)(fd);
 }

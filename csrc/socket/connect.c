@@ -9,6 +9,7 @@
 
 #include "bindfile.h"
 #include "calls.h"
+#include "pcap.h"
 #include "socket_lock.h"
 
 static bool sw_nonblocking(int fd)
@@ -205,6 +206,8 @@ static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr
 		return -1;
 	}
 	nonblock = sw_nonblocking(fd);
+	if (__builtin_expect(sw_pcap_on, 0))
+		sw_pcap_tcp_connect(sock, addr, !nobody);
 	if (nobody) {
 		rc = -1;
 		errno = ECONNREFUSED;
@@ -212,6 +215,8 @@ static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr
 		rc = REAL(connect)(fd, (struct sockaddr *)&sun, sw_unix_addr(path, &sun));
 	}
 	if (rc != 0) {
+		if (__builtin_expect(sw_pcap_on, 0))
+			sw_pcap_tcp_connect_failed(sock, !nobody);
 		if (errno == ENOENT || errno == ECONNREFUSED) {
 			if (!nonblock)
 				return sw_fail(ECONNREFUSED);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 #include "calls.h"
+#include "pcap.h"
 #include "socket_lock.h"
 #include "version.h"
 
@@ -27,6 +28,7 @@ const struct cw_shim cw_shim = {
 void sw_init(void)
 {
 	(void)sw_config();
+	sw_pcap_init();
 }
 
 __attribute__((constructor)) static void sw_constructor(void)

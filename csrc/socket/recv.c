@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "calls.h"
+#include "pcap.h"
 
 static void sw_sender_address(const struct sw_sock *sock, const struct sockaddr_un *sun,
 			      socklen_t sun_len, struct msghdr *msg)
@@ -107,6 +108,8 @@ ssize_t sw_recvmsg(struct sw_sock *sock, int fd, struct msghdr *msg, int flags)
 		m.msg_control = NULL;
 		m.msg_controllen = 0;
 		n = REAL(recvmsg)(fd, &m, flags);
+		if (__builtin_expect(sw_pcap_on, 0) && !(flags & MSG_PEEK))
+			sw_pcap_tcp_received(sock, n);
 		if (n >= 0) {
 			msg->msg_flags = m.msg_flags;
 			msg->msg_namelen = 0;
@@ -220,7 +223,12 @@ CW_EXPORT ssize_t read(int fd, void *buf, size_t len)
 	if (sock->type == SOCK_STREAM) {
 		int err = sw_take_pending(sock);
 
-		return err ? sw_fail(err) : sw_note_eof(sock, REAL(read)(fd, buf, len), len);
+		if (err)
+			return sw_fail(err);
+		n = REAL(read)(fd, buf, len);
+		if (__builtin_expect(sw_pcap_on, 0) && len > 0)
+			sw_pcap_tcp_received(sock, n);
+		return sw_note_eof(sock, n, len);
 	}
 	sw_one_iov(&msg, &iov, buf, len, NULL, NULL);
 	n = sw_recvmsg(sock, fd, &msg, 0);

@@ -16,6 +16,7 @@
 
 #include "bindfile.h"
 #include "calls.h"
+#include "pcap.h"
 
 #define SW_UDP4_MAX 65507
 #define SW_UDP6_MAX 65527
@@ -58,7 +59,8 @@ static ssize_t sw_send_stream(struct sw_sock *sock, int fd, const struct msghdr 
 	m.msg_namelen = 0;
 	m.msg_control = NULL;
 	m.msg_controllen = 0;
-	n = REAL(sendmsg)(fd, &m, flags | MSG_NOSIGNAL);
+	n = __builtin_expect(sw_pcap_on, 0) ? sw_pcap_tcp_send(sock, fd, &m, flags)
+					    : REAL(sendmsg)(fd, &m, flags | MSG_NOSIGNAL);
 	return n >= 0 ? n : sw_stream_failed(sock, sw_msg_len(msg), flags);
 }
 
@@ -90,7 +92,8 @@ static ssize_t sw_stream_write(struct sw_sock *sock, int fd, const void *buf, si
 		return sw_fail(err);
 	if (!sock->connected || atomic_load_explicit(&sock->shut_wr, memory_order_relaxed))
 		return sw_epipe(flags);
-	n = REAL(send)(fd, buf, len, flags | MSG_NOSIGNAL);
+	n = __builtin_expect(sw_pcap_on, 0) ? sw_pcap_tcp_write(sock, fd, buf, len, flags)
+					    : REAL(send)(fd, buf, len, flags | MSG_NOSIGNAL);
 	return n >= 0 ? n : sw_stream_failed(sock, len, flags);
 }
 
@@ -103,6 +106,8 @@ static ssize_t sw_send_to_path(int fd, struct msghdr *m, int flags, const char *
 	m->msg_name = &sun;
 	m->msg_namelen = sw_unix_addr(path, &sun);
 	n = REAL(sendmsg)(fd, m, flags | MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0 && (errno == ENOENT || errno == ECONNREFUSED))
+		sw_pcap_lost();
 	if (n < 0 && (errno == ENOENT || errno == ECONNREFUSED || errno == EAGAIN))
 		return (ssize_t)len;
 	return n;
@@ -157,8 +162,10 @@ static ssize_t sw_send_dgram_to(struct sw_sock *sock, int fd, struct msghdr *m, 
 	}
 	if (kind == SW_ADDR_BROADCAST)
 		return sw_broadcast(sock, fd, m, flags, v4, sw_addr_port(to), len);
-	if (kind == SW_ADDR_LOOPBACK_OTHER || iface == 0)
+	if (kind == SW_ADDR_LOOPBACK_OTHER || iface == 0) {
+		sw_pcap_lost();
 		return (ssize_t)len;     /* nobody can listen there */
+	}
 	ep = (struct sw_endpoint){ sw_type_letter(v4, sock->type), iface, sw_addr_port(to) };
 	if (!sw_endpoint_path(&ep, path, sizeof(path)))
 		return sw_fail(ENAMETOOLONG);
@@ -215,6 +222,7 @@ static ssize_t sw_send_dgram(struct sw_sock *sock, int fd, const struct msghdr *
 		if (len > (sock->family == AF_INET ? SW_UDP4_MAX : SW_UDP6_MAX))
 			return sw_fail(EMSGSIZE);
 		/* Nobody there: this datagram is lost, the next call learns of it. */
+		sw_pcap_lost();
 		atomic_store(&sock->pending_error, ECONNREFUSED);
 		return (ssize_t)len;
 	}
@@ -229,6 +237,7 @@ static ssize_t sw_send_dgram(struct sw_sock *sock, int fd, const struct msghdr *
 		return (ssize_t)len;            /* a full receiver drops it */
 	if (errno == ECONNREFUSED || errno == ENOENT) {
 		/* The peer went away: Linux reports the ICMP error on the next call. */
+		sw_pcap_lost();
 		atomic_store(&sock->pending_error, ECONNREFUSED);
 		return (ssize_t)len;
 	}
@@ -241,6 +250,12 @@ ssize_t sw_sendmsg(struct sw_sock *sock, int fd, const struct msghdr *msg, int f
 		int err = sw_take_pending(sock);
 
 		return err ? sw_fail(err) : sw_send_stream(sock, fd, msg, flags);
+	}
+	if (__builtin_expect(sw_pcap_on, 0)) {
+		ssize_t n = sw_send_dgram(sock, fd, msg, flags);
+
+		sw_pcap_udp_sent(sock, msg, n);
+		return n;
 	}
 	return sw_send_dgram(sock, fd, msg, flags);
 }

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "lock.h"
+#include "pcap_state.h"
 #include "sockopt_store.h"
 
 struct sw_sock {
@@ -49,6 +50,7 @@ struct sw_sock {
 	socklen_t peer_len;
 
 	struct sw_opts opts;
+	struct sw_pcap_tcp pcap;    /* capture state (pcap_tcp.c) */
 };
 
 /* A fresh object (refs = 1), or NULL with errno ENFILE at the limit. */

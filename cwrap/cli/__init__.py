@@ -12,6 +12,7 @@ from ..supervise import fail
 from .doctor import doctor
 from .env import env
 from .lib import lib
+from .pcap import pcap
 from .run import run
 from .shell import shell
 from .up import up
@@ -36,6 +37,7 @@ cli.add_command(lib)
 cli.add_command(doctor)
 cli.add_command(shell)
 cli.add_command(up)
+cli.add_command(pcap)
 
 
 def main() -> None:

@@ -50,6 +50,9 @@ _OPTIONS = [
     click.option("--dir", "state_dir", type=click.Path(file_okay=False, path_type=Path),
                  help="State directory to use (created if missing; never removed "
                       "if it existed)."),
+    click.option("--pcap", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                 help="Capture the fake network's traffic to FILE (pcap; read it with "
+                      "'cwrap pcap FILE', wireshark or tshark)."),
 ]
 
 
@@ -72,7 +75,7 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
                       iface: int | None, ipv4_network: str | None, hostname: str | None,
                       passwd: Path | None, group_file: Path | None, hosts: Path | None,
                       debug: str | None, state_dir: Path | None,
-                      keep: bool | None = None,
+                      keep: bool | None = None, pcap: Path | None = None,
                       as_identity: tuple[int, int | None] | None = None,
                       users: tuple[str, ...] = (), groups: tuple[str, ...] = (),
                       hosts_added: tuple[str, ...] = ()) -> Environment:
@@ -89,8 +92,10 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
         raise click.UsageError("--user, --group and --host need the NSS shim (--nss)")
     uid_id, gid_id = as_identity or (None, None)
     uid = UidConfig(root=root, uid=uid_id, gid=gid_id) if use_uid else False
+    if pcap is not None and not use_socket:
+        raise click.UsageError("--pcap needs the socket shim (--socket)")
     return Environment(socket=socket, nss=nss, uid=uid, dir=state_dir, keep=keep,
-                       debug=debug)
+                       debug=debug, pcap=pcap or False)
 
 
 def _parse_id(text: str, what: str, spec: str) -> int | None:
@@ -118,3 +123,4 @@ def apply_nss_options(nss: NssConfig, *, users: tuple[str, ...], groups: tuple[s
         if not sep or not name or not addresses:
             raise click.BadParameter(f"{spec!r}: expected NAME=IP[,IP...]")
         nss.add_host(name, *addresses.split(","))
+

@@ -1,0 +1,229 @@
+/*
+ * The capture file: one classic pcap file (nanosecond timestamps, linktype
+ * RAW = bare IPv4/IPv6 packets) shared by every process of an environment.
+ *
+ * - Readers never see a file without its header: the creator writes the
+ *   header to a private temporary file and link()s it into place; link()
+ *   fails with EEXIST for everyone but the first, who all just append.
+ * - Every batch of whole records is one write() on an O_APPEND descriptor,
+ *   which the kernel performs under the inode lock: records of processes
+ *   writing at once never interleave.
+ * - The descriptor is a real one in the program's table, so a program may
+ *   close it or reuse its number (daemons close every descriptor): before
+ *   each write the descriptor is checked to still be our file (fstat), and
+ *   reopened otherwise.
+ * - A failure (unwritable path, disk full, foreign file) is logged once and
+ *   stops capture in this process; the program's traffic is unaffected.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "calls.h"
+#include "log.h"
+#include "pcap.h"
+
+#define SW_PCAP_MAGIC_NS 0xa1b23c4du
+#define SW_LINKTYPE_RAW 101u
+
+bool sw_pcap_on;
+
+static char sw_pcap_path[PATH_MAX];
+static pthread_mutex_t sw_pcap_lock = PTHREAD_MUTEX_INITIALIZER;
+static int sw_pcap_fd = -1;
+static dev_t sw_pcap_dev;
+static ino_t sw_pcap_ino;
+
+void sw_pcap_init(void)
+{
+	const char *var = "SOCKET_WRAPPER_PCAP_FILE";
+	const char *path = getenv(var);
+	char cwd[PATH_MAX];
+
+	if (path == NULL || *path == '\0' || sw_config()->state != SW_ON)
+		return;
+	while (path[0] == '.' && path[1] == '/')
+		path += 2;         /* upstream strips a leading ./ */
+	if (path[0] == '/') {
+		if (strlen(path) >= sizeof(sw_pcap_path))
+			goto too_long;
+		strcpy(sw_pcap_path, path);
+	} else {
+		/* Relative to where the process started, not where it chdir()s. */
+		if (getcwd(cwd, sizeof(cwd)) == NULL ||
+		    (size_t)snprintf(sw_pcap_path, sizeof(sw_pcap_path), "%s/%s", cwd, path) >=
+			    sizeof(sw_pcap_path))
+			goto too_long;
+	}
+	sw_pcap_on = true;
+	return;
+too_long:
+	cw_log(CW_ERROR, "%s=\"%s\": path too long; no capture", var, path);
+}
+
+static void sw_pcap_fail(const char *what, int err)
+{
+	sw_pcap_on = false;
+	cw_log(CW_ERROR, "SOCKET_WRAPPER_PCAP_FILE=\"%s\": %s: %s; capture stopped in "
+	       "this process (its traffic is unaffected)", sw_pcap_path, what, strerror(err));
+}
+
+static void sw_pcap_header(uint8_t hdr[24])
+{
+	uint32_t magic = SW_PCAP_MAGIC_NS, snaplen = 262144, link = SW_LINKTYPE_RAW;
+	uint16_t major = 2, minor = 4;
+
+	memset(hdr, 0, 24);
+	memcpy(hdr, &magic, 4);
+	memcpy(hdr + 4, &major, 2);
+	memcpy(hdr + 6, &minor, 2);
+	memcpy(hdr + 16, &snaplen, 4);
+	memcpy(hdr + 20, &link, 4);
+}
+
+/* Creates the file with its header in one step (temporary file + link). */
+static int sw_pcap_create(void)
+{
+	char tmp[PATH_MAX + 32];
+	uint8_t hdr[24];
+	int fd, err = 0;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%d.tmp", sw_pcap_path, (int)REAL(getpid)()) >=
+	    sizeof(tmp))
+		return ENAMETOOLONG;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return errno;
+	sw_pcap_header(hdr);
+	if (REAL(write)(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr))
+		err = errno ? errno : EIO;
+	REAL(close)(fd);
+	if (err == 0 && link(tmp, sw_pcap_path) != 0 && errno != EEXIST)
+		err = errno;
+	unlink(tmp);
+	return err;
+}
+
+/* Checks an existing file: our header, or empty (made by someone else,
+ * e.g. a test harness): then the header is written under an flock. */
+static int sw_pcap_check(int fd)
+{
+	uint8_t want[24], have[24];
+	struct stat st;
+	int err = 0;
+
+	sw_pcap_header(want);
+	flock(fd, LOCK_EX);
+	if (fstat(fd, &st) != 0) {
+		err = errno;
+	} else if (st.st_size == 0) {
+		if (REAL(write)(fd, want, sizeof(want)) != (ssize_t)sizeof(want))
+			err = errno ? errno : EIO;
+	} else if (pread(fd, have, sizeof(have), 0) != (ssize_t)sizeof(have) ||
+		   memcmp(have, want, 8) != 0 || memcmp(have + 20, want + 20, 4) != 0) {
+		err = EINVAL;
+	}
+	flock(fd, LOCK_UN);
+	return err;
+}
+
+static int sw_pcap_open(void)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(sw_pcap_path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		err = sw_pcap_create();
+		if (err) {
+			sw_pcap_fail("cannot create it", err);
+			return -1;
+		}
+		fd = open(sw_pcap_path, O_RDWR | O_APPEND | O_CLOEXEC);
+	}
+	if (fd < 0) {
+		sw_pcap_fail("cannot open it", errno);
+		return -1;
+	}
+	err = sw_pcap_check(fd);
+	if (err || fstat(fd, &st) != 0) {
+		REAL(close)(fd);
+		sw_pcap_fail(err == EINVAL ? "not a capture file written by cwrap (pcap, "
+			     "nanosecond, raw IP); remove it" : "cannot write its header",
+			     err ? err : errno);
+		return -1;
+	}
+	sw_pcap_dev = st.st_dev;
+	sw_pcap_ino = st.st_ino;
+	sw_pcap_fd = fd;
+	return fd;
+}
+
+/* Our descriptor, still ours (see the top of the file), or a fresh one. */
+static int sw_pcap_fd_checked(void)
+{
+	struct stat st;
+	int fd = __atomic_load_n(&sw_pcap_fd, __ATOMIC_ACQUIRE);
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == sw_pcap_dev &&
+	    st.st_ino == sw_pcap_ino)
+		return fd;
+	pthread_mutex_lock(&sw_pcap_lock);
+	if (fd == __atomic_load_n(&sw_pcap_fd, __ATOMIC_ACQUIRE))
+		fd = sw_pcap_on ? sw_pcap_open() : -1;   /* the old number is not ours now */
+	else
+		fd = sw_pcap_fd;
+	pthread_mutex_unlock(&sw_pcap_lock);
+	return fd;
+}
+
+void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp)
+{
+	int saved = errno;
+	int fd = sw_pcap_fd_checked();
+	struct timespec ts;
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		goto out;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (int i = 0; i < nstamp; i++) {
+		uint32_t sec = (uint32_t)ts.tv_sec, nsec = (uint32_t)ts.tv_nsec;
+
+		memcpy(stamp[i], &sec, 4);
+		memcpy(stamp[i] + 4, &nsec, 4);
+	}
+	for (int i = 0; i < cnt; i++)
+		len += iov[i].iov_len;
+	n = REAL(writev)(fd, iov, cnt);
+	if (n != (ssize_t)len && sw_pcap_on)
+		sw_pcap_fail("cannot append to it", n < 0 ? errno : ENOSPC);
+out:
+	errno = saved;
+}
+
+void sw_pcap_write(const void *records, size_t len)
+{
+	int saved = errno;
+	int fd = sw_pcap_fd_checked();
+	ssize_t n;
+
+	if (fd >= 0) {
+		sw_pkt_stamp((uint8_t *)records, len);
+		n = REAL(write)(fd, records, len);
+		if (n != (ssize_t)len && sw_pcap_on)
+			sw_pcap_fail("cannot append to it", n < 0 ? errno : ENOSPC);
+	}
+	errno = saved;
+}

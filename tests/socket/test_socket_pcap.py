@@ -1,0 +1,277 @@
+"""Packet capture (SOCKET_WRAPPER_PCAP_FILE): tshark reads the file as a
+clean, true conversation — no retransmission, out-of-order, missing or
+malformed segment, bad checksum or RST that did not happen — and following
+each TCP stream gives back the exact bytes of each direction."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import require_tool
+from test_socket_more import asan_shim  # noqa: F401 - fixture
+from test_socket_programs import nginx_conf, popen, run, start_nginx
+
+TSHARK_CHECKSUMS = ["-o", "tcp.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE",
+                    "-o", "ip.check_checksum:TRUE"]
+# Notes a real capture shows too.
+HARMLESS = ("connection closing",)
+
+
+def tshark(*args: str) -> str:
+    result = subprocess.run([require_tool("tshark"), *TSHARK_CHECKSUMS, *args],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "cut short" not in result.stderr and "appears to be damaged" not in result.stderr
+    return result.stdout
+
+
+def expert(path: Path) -> list[str]:
+    """The expert items of errors, warnings and notes, without the chats."""
+    out, section = [], ""
+    for line in tshark("-r", str(path), "-q", "-z", "expert").splitlines():
+        head = re.match(r"^(Errors|Warns|Notes|Chats) \(\d+\)", line)
+        if head:
+            section = head.group(1)
+            continue
+        item = re.match(r"^\s+(\d+)\s+(\S+)\s+(\S+)\s+(.*)$", line)
+        if item and section in ("Errors", "Warns", "Notes") and item.group(1) != "Frequency":
+            out.append(f"{section}: {item.group(3)} {item.group(4)} (x{item.group(1)})")
+    return out
+
+
+def problems(path: Path) -> list[str]:
+    return [e for e in expert(path) if not any(h in e for h in HARMLESS)]
+
+
+def follow(path: Path, stream: int) -> tuple[bytes, bytes]:
+    """tshark's reassembly of TCP stream N: (client to server, server to client)."""
+    text = tshark("-r", str(path), "-q", "-z", f"follow,tcp,raw,{stream}")
+    up, down = bytearray(), bytearray()
+    body = text.split("Node 1:", 1)[1].split("\n", 1)[1]
+    for line in body.splitlines():
+        if line.startswith("==="):
+            break
+        if line.startswith("\t"):
+            down += bytes.fromhex(line.strip())
+        elif line.strip():
+            up += bytes.fromhex(line.strip())
+    return bytes(up), bytes(down)
+
+
+def tcp_streams(path: Path) -> int:
+    out = tshark("-r", str(path), "-T", "fields", "-e", "tcp.stream")
+    return len({x for x in out.split() if x})
+
+
+@pytest.fixture
+def net(make_env):
+    return make_env(socket=True, nss=False, uid=False, pcap=True)
+
+
+def probe(net, run_as, probes, *args, timeout=120):
+    env = {"SOCKET_WRAPPER_DEFAULT_IFACE": "20"}
+    result = net.run([str(probes("pcap_probe")), *args], env=env, capture_output=True,
+                     text=True, timeout=timeout, **run_as.kwargs())
+    assert result.returncode == 0 and result.stdout.endswith("ok\n"), result.stdout + result.stderr
+    assert "cwrap-socket error" not in result.stderr, result.stderr
+    return result
+
+
+CALLS_SENT = (b"write\nwritev in three parts\nsend\nsendmsg in three parts\n"
+              b"sendmmsg first\nsendmmsg second\nsendfile from a file\nsplice from a pipe\n")
+
+
+@pytest.mark.parametrize("host,server", [("127.0.0.10", "127.0.0.10"),
+                                         ("fd00::5357:5f0a", "fd00::5357:5f0a")])
+def test_every_send_call_is_captured(net, run_as, probes, host, server):
+    probe(net, run_as, probes, "calls", host, "4000")
+    path = net.capture_path
+    assert problems(path) == []
+    assert follow(path, 0) == (CALLS_SENT, b"server got 127 bytes\n")
+    (flow,) = net.capture().flows()
+    assert flow.server == (server, 4000) and flow.client[0] == server.replace("0a", "14").replace(".10", ".20")
+    assert flow.data_to_server == CALLS_SENT and flow.ended == "fin"
+    # handshake, 8 sends, FIN, its ACK, reply, FIN, last ACK: nothing twice
+    assert [p.flag_names for p in flow.packets][:3] == ["SYN", "SYN,ACK", "ACK"]
+    assert len(flow.packets) == 16
+
+
+def pattern(n: int) -> bytes:
+    return bytes((i * 7 + i // 251) & 255 for i in range(n))
+
+
+def test_ten_mib_transfer(net, run_as, probes):
+    size = 10 * 1024 * 1024
+    probe(net, run_as, probes, "bulk", "127.0.0.10", "4001", str(size))
+    path = net.capture_path
+    assert problems(path) == []
+    up, down = follow(path, 0)
+    want = pattern(size)
+    assert len(up) == size and up == want and down == b"done\n"
+    (flow,) = net.capture().flows()
+    assert flow.data_to_server == want
+
+
+def test_fifty_concurrent_connections(net, run_as, probes):
+    probe(net, run_as, probes, "many", "127.0.0.10", "4002", "50")
+    path = net.capture_path
+    assert problems(path) == []
+    flows = net.capture().flows(port=4002)
+    assert len(flows) == 50 and tcp_streams(path) == 50
+    for flow in flows:
+        k = flow.data_to_server.decode().split()[1]
+        assert flow.data_to_server == f"hello {k}".encode()
+        assert flow.data_to_client == f"bye {k}".encode()
+        assert flow.ended == "fin"
+    for n in (0, 17, 49):
+        up, down = follow(path, n)
+        assert up.startswith(b"hello ") and down == b"bye " + up[6:]
+
+
+@pytest.mark.parametrize("host,bcast", [("127.0.0.10", "127.255.255.255"),
+                                        ("fd00::5357:5f0a", "-")])
+def test_udp_exchange_unreachable_and_broadcast(net, run_as, probes, host, bcast):
+    probe(net, run_as, probes, "udp", host, "4003", bcast)
+    path = net.capture_path
+    assert problems(path) == []
+    cap = net.capture()
+    flows = cap.flows(proto="udp")
+    assert flows[0].datagrams_to_server == [b"ping"] and flows[0].datagrams_to_client == [b"pong"]
+    assert flows[0].ended == ""
+    assert flows[1].server == (host, 4004) and flows[1].ended == "unreachable"
+    (icmp,) = cap.icmp()
+    assert icmp.src == host and (icmp.icmp_type, icmp.icmp_code) == ((3, 3) if bcast != "-"
+                                                                     else (1, 4))
+    if bcast != "-":
+        assert len(flows) == 3 and flows[2].server == (bcast, 4003)
+        assert flows[2].datagrams_to_server == [b"to all"]   # recorded once
+    else:
+        assert len(flows) == 2
+    summary = tshark("-r", str(path))
+    assert "Port unreachable" in summary
+
+
+def test_close_with_unread_data_resets(net, run_as, probes):
+    probe(net, run_as, probes, "reset", "127.0.0.10", "4004")
+    path = net.capture_path
+    assert problems(path) == ["Warns: TCP Connection reset (RST) (x1)"]
+    (flow,) = net.capture().flows()
+    assert flow.ended == "rst" and flow.packets[-1].flag_names == "RST,ACK"
+
+
+def test_curl_and_nginx(net, run_as):
+    server = start_nginx(net, run_as, nginx_conf(net, "listen 127.0.0.10:80;"))
+    curl = require_tool("curl")
+    outputs = []
+    for _ in range(2):
+        result = run(net, run_as, [curl, "-sS", "-i", "http://127.0.0.10/"], 23)
+        assert result.returncode == 0, result.stderr
+        outputs.append(result.stdout.encode())
+    server.terminate()
+    server.wait(timeout=10)
+    path = net.capture_path
+    assert problems(path) == []
+    flows = net.capture().flows(port=80)
+    assert len(flows) == 2
+    for n, flow in enumerate(flows):
+        up, down = follow(path, n)
+        assert up.startswith(b"GET / HTTP/1.1\r\nHost: 127.0.0.10\r\n") and up.endswith(b"\r\n\r\n")
+        assert down.replace(b"\r\n", b"\n") == outputs[n].replace(b"\r\n", b"\n")
+        assert flow.data_to_client == down and flow.ended == "fin"
+        assert flow.client[0] == "127.0.0.23"
+
+
+def test_redis_cli_and_redis_server(net, run_as):
+    redis = require_tool("redis-server")
+    server = popen(net, run_as, [redis, "--bind", "127.0.0.11", "--port", "6379", "--save", "",
+                                 "--appendonly", "no", "--protected-mode", "no",
+                                 "--dir", str(net.dir)], 11)
+    net.wait_listening("127.0.0.11", 6379)
+    cli = require_tool("redis-cli")
+    assert run(net, run_as, [cli, "-h", "127.0.0.11", "set", "k", "hello"], 24).stdout == "OK\n"
+    assert run(net, run_as, [cli, "-h", "127.0.0.11", "get", "k"], 24).stdout == "hello\n"
+    server.terminate()
+    server.wait(timeout=10)
+    path = net.capture_path
+    assert problems(path) == []
+    flows = net.capture().flows(port=6379)
+    assert len(flows) >= 2
+    sets = [f for f in flows if b"SET" in f.data_to_server.upper()]
+    assert sets and sets[0].data_to_client == b"+OK\r\n"
+    gets = [f for f in flows if b"\r\nget\r\n" in f.data_to_server.lower()]
+    assert gets and gets[0].data_to_client == b"$5\r\nhello\r\n"
+    for n in range(tcp_streams(path)):
+        up, down = follow(path, n)
+        assert (up, down) == (flows[n].data_to_server, flows[n].data_to_client)
+
+
+def test_file_stays_valid_when_a_writer_is_killed(net, run_as, probes):
+    env = {"SOCKET_WRAPPER_DEFAULT_IFACE": "20"}
+    proc = net.popen([str(probes("pcap_probe")), "bulk", "127.0.0.10", "4005",
+                      str(400 * 1024 * 1024)], env=env, stdout=subprocess.PIPE,
+                     stderr=subprocess.PIPE, **run_as.kwargs())
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        path = net.capture_path
+        if path.exists() and path.stat().st_size > 2_000_000:
+            break
+        time.sleep(0.01)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=10)
+    # Another process appends after the killed one: the file still reads.
+    probe(net, run_as, probes, "calls", "127.0.0.10", "4006")
+    tshark("-r", str(net.capture_path), "-q", "-z", "io,stat,0")
+    flows = net.capture().flows()
+    assert flows[-1].data_to_server == CALLS_SENT
+
+
+def test_cli_run_pcap_and_cwrap_pcap(run_as, cwrap_cli, probes, shared_tmp):
+    cap = shared_tmp / "run.pcap"
+    result = subprocess.run([*cwrap_cli, "run", "--socket", "--iface", "20", "--pcap", str(cap),
+                             "--", str(probes("pcap_probe")), "calls", "127.0.0.10", "4007"],
+                            capture_output=True, text=True, timeout=60, **run_as.kwargs(),
+                            env=run_as.environ())
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+    assert problems(cap) == []
+    listing = subprocess.run([*cwrap_cli, "pcap", str(cap)], capture_output=True, text=True,
+                             check=True).stdout
+    assert re.fullmatch(r"tcp 127\.0\.0\.20:\d+ -> 127\.0\.0\.10:4007  16 packets  "
+                        r"127 bytes ->, 21 bytes <- fin\n", listing), listing
+
+
+def test_unwritable_capture_is_logged_and_traffic_works(make_env, run_as, probes, shared_tmp):
+    net = make_env(socket=True, nss=False, uid=False,
+                   pcap=Path("/proc/cwrap-no-such-dir/x.pcap"))
+    result = net.run([str(probes("pcap_probe")), "calls", "127.0.0.10", "4008"],
+                     env={"SOCKET_WRAPPER_DEFAULT_IFACE": "20"}, capture_output=True, text=True,
+                     timeout=60, **run_as.kwargs())
+    assert result.returncode == 0 and result.stdout == "ok\n"
+    lines = [x for x in result.stderr.splitlines() if "SOCKET_WRAPPER_PCAP_FILE" in x]
+    assert len(lines) == 1 and "capture stopped" in lines[0]
+
+
+@pytest.mark.parametrize("args", [["calls", "127.0.0.10", "4010"],
+                                  ["calls", "fd00::5357:5f0a", "4011"],
+                                  ["udp", "127.0.0.10", "4012", "127.255.255.255"],
+                                  ["many", "127.0.0.10", "4013", "20"],
+                                  ["reset", "127.0.0.10", "4014"]])
+def test_capture_under_sanitizers(asan_shim, make_env, run_user, probes, args):  # noqa: F811
+    lib, runtimes = asan_shim
+    net = make_env(socket=True, nss=False, uid=False, pcap=True)
+    variables = {**net.variables, "SOCKET_WRAPPER_DEFAULT_IFACE": "20",
+                 "LD_PRELOAD": " ".join([*runtimes, str(lib)]),
+                 "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=0:exitcode=99",
+                 "UBSAN_OPTIONS": "halt_on_error=1:exitcode=98"}
+    result = run_user([str(probes("pcap_probe")), *args], env=variables, timeout=120)
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stdout + result.stderr[-3000:]
+    assert "ERROR: AddressSanitizer" not in result.stderr
+    assert "runtime error" not in result.stderr
+    bad = problems(net.capture_path)
+    assert bad == ([] if args[0] != "reset" else ["Warns: TCP Connection reset (RST) (x1)"])
