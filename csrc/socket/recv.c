@@ -256,8 +256,12 @@ CW_EXPORT ssize_t readv(int fd, const struct iovec *iov, int iovcnt)
 		/* The same system call the program made (seccomp filters). */
 		int err = sw_take_pending(sock);
 
-		return err ? sw_fail(err)
-			   : sw_note_eof(sock, REAL(readv)(fd, iov, iovcnt), sw_iov_len(&msg));
+		if (err)
+			return sw_fail(err);
+		n = REAL(readv)(fd, iov, iovcnt);
+		if (__builtin_expect(sw_pcap_on, 0) && sw_iov_len(&msg) > 0)
+			sw_pcap_tcp_received(sock, n);
+		return sw_note_eof(sock, n, sw_iov_len(&msg));
 	}
 	n = sw_recvmsg(sock, fd, &msg, 0);
 	if (n < 0 && errno == ENOTSOCK) {

@@ -70,11 +70,12 @@ static ssize_t sw_send_stream(struct sw_sock *sock, int fd, const struct msghdr 
  * may write(2) but not sendto(2)).  It is exact unless the peer is known to
  * have closed (a read saw end-of-file): then the grace write after a close
  * needs send(MSG_NOSIGNAL).  A write that meets a close nobody has read yet
- * gets AF_UNIX's immediate EPIPE (see docs/socket.md, limitations).
+ * gets AF_UNIX's immediate EPIPE (see docs/socket.md, limitations).  With
+ * capture on, writes go the recorded way.
  */
 static bool sw_stream_plain(struct sw_sock *sock)
 {
-	return sock->connected &&
+	return !__builtin_expect(sw_pcap_on, 0) && sock->connected &&
 	       !atomic_load_explicit(&sock->eof_seen, memory_order_relaxed) &&
 	       !atomic_load_explicit(&sock->shut_wr, memory_order_relaxed) &&
 	       atomic_load_explicit(&sock->pending_error, memory_order_relaxed) == 0;
