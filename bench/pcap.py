@@ -3,10 +3,12 @@
 SOCKET_WRAPPER_PCAP_FILE set against the same shim without it, for this
 shim and (when installed) Debian's upstream libsocket_wrapper.
 
-    .venv/bin/python bench/pcap.py [repeats] [MiB per throughput run]
+    .venv/bin/python bench/pcap.py [repeats] [MiB per throughput run] [directory]
 
 The capture file is on disk (a temporary directory under /var/tmp, so in
 the page cache), as a user would have it; each run starts a new file.
+Give a directory on tmpfs (/dev/shm) to see the shim's own cost apart
+from the file system's.
 """
 
 from __future__ import annotations
@@ -72,12 +74,14 @@ def file_ceiling(tmp: Path, total_mb: int) -> float:
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     total_mb = int(sys.argv[2]) if len(sys.argv) > 2 else 1024
+    base = sys.argv[3] if len(sys.argv) > 3 else "/var/tmp"
     libs = {"cwrap socket": str(cwrap.lib_path("socket"))}
     if Path(UPSTREAM).exists():
         libs["upstream socket_wrapper"] = UPSTREAM
     print(f"capture cost (median of {repeats}; throughput over {total_mb} MiB); "
           "ratio = with capture / without")
-    with tempfile.TemporaryDirectory(prefix="cwpb-", dir="/var/tmp") as tmpdir:
+    print(f"capture file under {base}")
+    with tempfile.TemporaryDirectory(prefix="cwpb-", dir=base) as tmpdir:
         tmp = Path(tmpdir)
         binary = build(tmp)
         print(f"{'file write ceiling':<36} {file_ceiling(tmp, total_mb):>10.1f} MB/s "
