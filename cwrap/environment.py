@@ -269,7 +269,12 @@ class Environment:
             # No listener file for it: ask the namespace's kernel.
             self._ns.wait_listening(address, port, proto, timeout)
             return
+        started = time.monotonic()
         wait_for(self.socket_dir, endpoint, timeout)
+        if self._ns is not None and self._ns.holder is not None and proto == "tcp":
+            # Bridged both ways: the namespace's side listens too.
+            left = max(timeout - (time.monotonic() - started), 0.5)
+            self._ns.wait_listening(address, port, proto, left)
 
     # -- the fake accounts and hosts (NSS shim) ---------------------------
 

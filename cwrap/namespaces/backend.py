@@ -20,6 +20,7 @@ from typing import Any
 
 from .. import elf
 from ..errors import ConfigError
+from . import network
 from .files import overlays
 from .launch import Holder, NamespaceError
 from .probe import probe
@@ -67,6 +68,8 @@ class NamespaceSide:
 
     @staticmethod
     def check_available() -> None:
+        if not network.have_pyroute2():
+            raise network.MissingPyroute2(network.MISSING)
         result = probe()
         if not result.ok:
             raise NamespaceError(f"the namespace backend cannot work here: {result.detail}")
@@ -75,9 +78,10 @@ class NamespaceSide:
     def fallback_warning() -> str | None:
         """For `auto`: None when namespaces work, else the warning to show."""
         result = probe()
-        if result.ok:
+        if result.ok and network.have_pyroute2():
             return None
-        return (f"cwrap: warning: the namespace backend is unavailable ({result.detail}); "
+        detail = result.detail if not result.ok else network.MISSING
+        return (f"cwrap: warning: the namespace backend is unavailable ({detail}); "
                 "programs out of LD_PRELOAD's reach run under the preload backend, "
                 "which cannot fake their network or files")
 
@@ -105,10 +109,9 @@ class NamespaceSide:
                 for name in dirs + files:
                     os.lchown(os.path.join(root, name), *owner)
         config = {"overlays": self._overlays, "hostname": hostname, "network": self.network,
-                  "socket_dir": str(self.socket_dir) if self.socket_dir else None}
+                  "socket_dir": str(self.socket_dir) if self.socket_dir else None,
+                  "hosts": self._hosts}
         self.holder = Holder(config, owner)
-        if self._hosts:
-            self.holder.command("hosts " + ",".join(map(str, self._hosts)))
         return self.holder
 
     @staticmethod

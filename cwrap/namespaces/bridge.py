@@ -117,6 +117,15 @@ class OuterSockets:
                 conn.send(str(exc.errno or 0).encode())
             sock.close()
 
+    def stop(self) -> None:
+        """Ends and reaps the child (else it would linger in our process
+        group as a zombie of whoever adopts it)."""
+        self._sock.close()
+        try:
+            os.waitpid(self._pid, 0)
+        except ChildProcessError:
+            pass
+
     def make(self, kind: str, path: str = "") -> socket.socket:
         """A listener bound to `path` ("listen") or a plain socket ("client")."""
         with self._lock:

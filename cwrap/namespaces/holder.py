@@ -95,10 +95,18 @@ def main() -> None:
     except Exception as exc:  # noqa: BLE001 - reported to the environment
         print(f"error setup 0 {type(exc).__name__}: {exc}", flush=True)
         sys.exit(1)
+    def stop(signum: int = 0, frame: Any = None) -> None:
+        if outer is not None:
+            outer.stop()
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     bridge = None
     if outer is not None:
         from .bridge import Bridge
         bridge = Bridge(Path(config["socket_dir"]), outer, config.get("network") or "127.0.0.0")
+        bridge.wildcard_hosts = set(config.get("hosts") or [1])
+        bridge.scan()      # what already listens is bridged before "ready"
         threading.Thread(target=bridge.run_forever, daemon=True).start()
     print("ready", flush=True)
     for raw in sys.stdin:
@@ -111,7 +119,7 @@ def main() -> None:
             print("ok", flush=True)
         except (OSError, ValueError) as exc:
             print(f"error {command} 0 {exc}", flush=True)
-    os._exit(0)
+    stop()
 
 
 if __name__ == "__main__":
