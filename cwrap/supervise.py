@@ -82,8 +82,14 @@ def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float
     tty = _terminal_fd()
     child: subprocess.Popen[bytes] | None = None
 
+    pending: list[int] = []
+
     def forward(signum: int, frame: FrameType | None) -> None:
-        if child is not None and child.returncode is None:
+        if child is None:
+            # The command may run (and be signalled by someone who saw it
+            # run) before Popen has returned here: deliver it then.
+            pending.append(signum)
+        elif child.returncode is None:
             try:
                 os.kill(child.pid, signum)
             except ProcessLookupError:
@@ -98,6 +104,8 @@ def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float
             raise CommandError(EXIT_NOT_EXECUTABLE, f"{argv[0]}: {exc.strerror}") from exc
         except OSError as exc:
             raise CommandError(EXIT_NOT_EXECUTABLE, f"{argv[0]}: {exc.strerror}") from exc
+        for signum in pending:
+            forward(signum, None)
         returncode = child.wait()
     finally:
         if child is not None:
