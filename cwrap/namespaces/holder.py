@@ -8,7 +8,7 @@ Programs join its namespaces with setns() (launch.py).  It exits when
 its standard input reaches end-of-file: the environment closed it, or
 died.
 
-Run as `python -m cwrap.namespaces.holder CONFIG-JSON`.  It answers one
+Started by launch.Holder (as `python -c BOOT CONFIG-JSON`).  It answers one
 line on stdout: "ready" or "error STEP ERRNO MESSAGE".  Commands on stdin,
 one a line: "overlays JSON" (bind the files again: the environment
 rewrote them), "hosts N,N,..." (the hosts a wildcard listener is bridged
