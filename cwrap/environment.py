@@ -133,7 +133,8 @@ class Environment:
             if self.backend != "preload":
                 network = (self.socket.ipv4_network if self.socket else None) or "127.0.0.0"
                 self._ns = NamespaceSide(self._dir, network,
-                                         self.socket_dir if self.socket else None)
+                                         self.socket_dir if self.socket else None,
+                                         self.socket.pcap_file if self.socket else None)
                 self._ns_files()
         except OSError as exc:
             self._remove_dir()
@@ -357,7 +358,13 @@ class Environment:
     def _prepare(self, argv: Sequence[str | os.PathLike[str]], kwargs: dict[str, Any]) -> None:
         """The subprocess kwargs of one program, for its backend."""
         extra = kwargs.get("env") or {}
-        if self.backend_for(argv[0], {**self._base, **extra}) == "preload":
+        chosen = kwargs.pop("backend", None) or self.backend_for(argv[0], {**self._base, **extra})
+        if chosen not in ("preload", "namespaces"):
+            raise ConfigError(f"backend={chosen!r}: expected 'preload' or 'namespaces'")
+        if chosen == "namespaces" and self._ns is None:
+            raise ConfigError("backend='namespaces' for one program needs an environment "
+                              "with backend='namespaces' or 'auto'")
+        if chosen == "preload":
             kwargs["env"] = self._process_environ(kwargs)
             return
         assert self._ns is not None
@@ -414,7 +421,8 @@ class Environment:
         fake user (UID and NSS shims).  `env=` adds to (and may
         override) the environment's variables; the shims stay preloaded.
         The process gets a process group of its own unless `process_group`
-        or `start_new_session` says otherwise."""
+        or `start_new_session` says otherwise.  `backend=` ("preload" or
+        "namespaces") overrides the choice of an "auto" environment."""
         self._prepare(argv, kwargs)
         if "start_new_session" not in kwargs:
             kwargs.setdefault("process_group", 0)

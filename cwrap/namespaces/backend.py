@@ -58,8 +58,10 @@ def out_of_preload_reach(argv0: str | os.PathLike[str], path_env: str | None) ->
 class NamespaceSide:
     """The holder of one environment, started at its first program."""
 
-    def __init__(self, state_dir: Path, network: str, socket_dir: Path | None) -> None:
+    def __init__(self, state_dir: Path, network: str, socket_dir: Path | None,
+                 pcap: Path | None = None) -> None:
         self.state_dir = state_dir
+        self.pcap = Path(pcap).absolute() if pcap is not None else None
         self.network = network
         self.socket_dir = socket_dir
         self.holder: Holder | None = None
@@ -110,7 +112,7 @@ class NamespaceSide:
                     os.lchown(os.path.join(root, name), *owner)
         config = {"overlays": self._overlays, "hostname": hostname, "network": self.network,
                   "socket_dir": str(self.socket_dir) if self.socket_dir else None,
-                  "hosts": self._hosts}
+                  "hosts": self._hosts, "pcap": str(self.pcap) if self.pcap else None}
         self.holder = Holder(config, owner)
         return self.holder
 

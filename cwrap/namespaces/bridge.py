@@ -38,6 +38,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..socket.addresses import Endpoint, iface_of
+from .capture import Capture
 
 SCAN_INTERVAL = 0.02
 _LISTEN = "0A"
@@ -175,6 +176,12 @@ class Bridge:
         # (version, address, port) -> (kernel listener, the file it forwards to)
         self._kernel: dict[tuple[int, str, int], tuple[socket.socket, str]] = {}
         self._lock = threading.Lock()
+        #: the namespace's packet capture, told which ends are the bridge's
+        self.capture: Capture | None = None
+
+    def _bridged(self, end: tuple[str, int], on: bool = True) -> None:
+        if self.capture is not None:
+            self.capture.bridged(end, on)
 
     # -- scanning ------------------------------------------------------------
 
@@ -261,6 +268,7 @@ class Bridge:
                 sock, _ = self._kernel.pop(key)
                 self._selector.unregister(sock)
                 sock.close()
+                self._bridged(key[1:], False)
         for key, path in present.items():
             if key not in self._kernel:
                 self._listen_kernel(key, path)
@@ -272,9 +280,11 @@ class Bridge:
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((address, port))
+            self._bridged((address, port))
             sock.listen(128)
         except OSError:
             sock.close()       # taken by a program of the namespace: it wins
+            self._bridged((address, port), False)
             return
         sock.setblocking(False)
         self._kernel[key] = (sock, path)
@@ -311,16 +321,23 @@ class Bridge:
         family = socket.AF_INET if version == 4 else socket.AF_INET6
         out = socket.socket(family, socket.SOCK_STREAM)
         name = peer.decode(errors="replace") if isinstance(peer, bytes) else str(peer or "")
-        source = self._client_source(name.lstrip("\0"), version)
+        # Bound before connecting, also without a fake source (to the
+        # kernel's own choice, the destination), so the capture knows the end.
+        source = self._client_source(name.lstrip("\0"), version) or (address, 0)
+        end: tuple[str, int] | None = None
         try:
-            if source is not None:
-                self._bind_source(out, source)
+            self._bind_source(out, source)
+            end = out.getsockname()[:2]
+            self._bridged(end)
             out.connect((address, port))
         except OSError:
             out.close()
             conn.close()           # the client sees the connection reset
+            if end is not None:
+                self._bridged(end, False)
             return
         _splice(conn, out)
+        self._bridged(end, False)
 
     def _client_source(self, name: str, version: int) -> tuple[str, int] | None:
         try:

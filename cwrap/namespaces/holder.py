@@ -83,12 +83,25 @@ def create(config: dict[str, Any]) -> Any:
     return outer
 
 
+def start_capture(config: dict[str, Any]) -> Any:
+    if not config.get("pcap"):
+        return None
+    from .capture import Capture
+    try:
+        capture = Capture(Path(config["pcap"]))
+    except OSError as exc:
+        raise Failed("capture", exc.errno or 0, f"{config['pcap']}: {exc}") from exc
+    threading.Thread(target=capture.run_forever, daemon=True).start()
+    return capture
+
+
 def main() -> None:
     config = json.loads(sys.argv[1])
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.chdir("/")
     try:
         outer = create(config)
+        capture = start_capture(config)
     except Failed as exc:
         print(f"error {exc.step} {exc.err} {exc}", flush=True)
         sys.exit(1)
@@ -106,6 +119,7 @@ def main() -> None:
         from .bridge import Bridge
         bridge = Bridge(Path(config["socket_dir"]), outer, config.get("network") or "127.0.0.0")
         bridge.wildcard_hosts = set(config.get("hosts") or [1])
+        bridge.capture = capture
         bridge.scan()      # what already listens is bridged before "ready"
         threading.Thread(target=bridge.run_forever, daemon=True).start()
     print("ready", flush=True)
