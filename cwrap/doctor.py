@@ -3,6 +3,7 @@ program be reached by LD_PRELOAD at all?"""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -21,9 +22,12 @@ class Finding:
     ok: bool
     subject: str
     detail: str
+    #: ok for the exit status, but worth reading (an optional part is missing)
+    warn: bool = False
 
     def line(self) -> str:
-        return f"{'ok ' if self.ok else 'BAD'}  {self.subject}: {self.detail}"
+        label = "BAD" if not self.ok else "warn" if self.warn else "ok "
+        return f"{label}  {self.subject}: {self.detail}"
 
 
 def check_shims() -> list[Finding]:
@@ -52,6 +56,21 @@ def _check_loads(shim: str, path: Path) -> Finding:
         return Finding(False, f"{shim} shim", f"{path} is version {version}, "
                        f"the package is {__version__}: reinstall cwrap-suite")
     return Finding(True, f"{shim} shim", f"{path} (version {version}) preloads")
+
+
+def check_namespaces() -> Finding:
+    """The namespace backend: unprivileged namespaces and pyroute2.  Only
+    that backend needs them, so a failure is a warning."""
+    from .namespaces.probe import probe
+    subject = "namespace backend"
+    result = probe()
+    if not result.ok:
+        return Finding(True, subject, result.detail + "; the preload backend still works, "
+                       "and --backend auto falls back to it", warn=True)
+    if importlib.util.find_spec("pyroute2") is None:
+        return Finding(True, subject, "namespaces work, but pyroute2 is missing: "
+                       "pip install 'cwrap-suite[namespaces]'", warn=True)
+    return Finding(True, subject, result.detail + " (pyroute2 installed)")
 
 
 def check_state_base(base: Path | None = None) -> Finding:

@@ -22,6 +22,7 @@ from . import statedir
 from ._libs import SHIMS, lib_path
 from .errors import ConfigError, StateDirError
 from .hosts import FakeHost, HostTable
+from .namespaces.backend import NamespaceSide, check_backend, out_of_preload_reach, warn
 from .nss import Group, Host, NssConfig, User
 from .preload import compose_preload
 from .process import exit_status, group_alive, kill_groups
@@ -60,6 +61,12 @@ class Environment:
     directory only when something run in it failed; True always; False
     never.  `dir`: use this directory instead of a new one under /tmp (or
     $CWRAP_TMPDIR); a directory that already existed is never removed.
+
+    `backend`: "preload" (the shims, the default), "namespaces" (every
+    program in a user + network + mount + UTS namespace of the
+    environment, without shims: see docs/namespaces.md) or "auto"
+    (namespaces for the programs LD_PRELOAD cannot reach, preload for the
+    others; preload alone, with a warning, where namespaces do not work).
     """
 
     def __init__(
@@ -76,7 +83,9 @@ class Environment:
         grace: float = 3.0,
         domain: str = "cwrap.test",
         pcap: bool | str | os.PathLike[str] = False,
+        backend: str = "preload",
     ) -> None:
+        self.backend = check_backend(backend)
         self.socket = _config(socket, SocketConfig)
         if pcap and self.socket is None:
             raise ConfigError("pcap needs the socket shim")
@@ -101,6 +110,7 @@ class Environment:
         network = (self.socket.ipv4_network if self.socket else None) or "127.0.0.0"
         self._hosts = HostTable(domain, network)
         self._watchdog: Watchdog | None = None
+        self._ns: NamespaceSide | None = None
 
     # -- lifecycle -------------------------------------------------------
 
@@ -115,10 +125,23 @@ class Environment:
     def start(self) -> None:
         if self._dir is not None:
             return
+        if self.backend == "namespaces":
+            NamespaceSide.check_available()
+        elif self.backend == "auto":
+            warning = NamespaceSide.fallback_warning()
+            if warning is not None:
+                warn(warning)
+                self.backend = "preload"
         self._dir, self._created = statedir.create(self._requested_dir)
         try:
             self._variables = self._compose_variables()
             self._save_for_joining()
+            if self.backend != "preload":
+                network = (self.socket.ipv4_network if self.socket else None) or "127.0.0.0"
+                self._ns = NamespaceSide(self._dir, network,
+                                         self.socket_dir if self.socket else None,
+                                         self.socket.pcap_file if self.socket else None)
+                self._ns_files()
         except OSError as exc:
             self._remove_dir()
             raise StateDirError(f"cannot write the environment's files in {self._dir}: "
@@ -145,6 +168,9 @@ class Environment:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
+        if self._ns is not None:
+            self._ns.close()
+            self._ns = None
         if self._watchdog is not None:
             self._watchdog.close()
             self._watchdog = None
@@ -178,6 +204,8 @@ class Environment:
     def _reap(self) -> None:
         for child in self._children:
             child.poll()
+        if self._ns is not None and self._ns.holder is not None:
+            self._ns.holder.proc.poll()
 
     def _is_stopped_service(self, child: subprocess.Popen[Any]) -> bool:
         return any(s.proc is child and s.stopped_by_us for s in self._services.values())
@@ -277,7 +305,17 @@ class Environment:
         `address`:`port` (watching the socket directory, no sleep loop)."""
         network = (self.socket.ipv4_network if self.socket else None) or "127.0.0.0"
         endpoint = Endpoint.parse(address, port, proto, network)  # type: ignore[arg-type]
+        if self._ns is not None and self._ns.holder is not None and \
+                (self.socket is None or proto == "udp"):
+            # No listener file for it: ask the namespace's kernel.
+            self._ns.wait_listening(address, port, proto, timeout)
+            return
+        started = time.monotonic()
         wait_for(self.socket_dir, endpoint, timeout)
+        if self._ns is not None and self._ns.holder is not None and proto == "tcp":
+            # Bridged both ways: the namespace's side listens too.
+            left = max(timeout - (time.monotonic() - started), 0.5)
+            self._ns.wait_listening(address, port, proto, left)
 
     # -- the fake accounts and hosts (NSS shim) ---------------------------
 
@@ -290,6 +328,12 @@ class Environment:
         # Running programs see the change on their next lookup.
         if self._dir is not None and self.nss is not None:
             self._variables.update(self.nss.variables(self.dir))
+            self._ns_files()
+
+    def _ns_files(self) -> None:
+        """The namespaces' /etc follows the environment's files."""
+        if self._ns is not None:
+            self._ns.set_files(self._variables, self.nss.hostname if self.nss else None)
 
     def add_user(self, name: str, uid: int | None = None, gid: int | None = None,
                  **kwargs: Any) -> User:
@@ -320,6 +364,8 @@ class Environment:
         host = self._hosts.add(name, iface)
         if name not in known and self.nss is not None:
             self.add_host(host.fqdn, host.ipv4, host.ipv6, aliases=[host.name])
+        if name not in known and self._ns is not None:
+            self._ns.set_hosts([h.iface for h in self._hosts])
         return host
 
     @property
@@ -341,6 +387,57 @@ class Environment:
                 "UID_WRAPPER_INITIAL_UID": str(user.uid),
                 "UID_WRAPPER_INITIAL_GID": str(user.gid),
                 "UID_WRAPPER_INITIAL_GROUPS": ",".join(map(str, groups))}
+
+    def backend_for(self, argv0: str | os.PathLike[str],
+                    environ: Mapping[str, str] | None = None) -> str:
+        """"preload" or "namespaces": where this environment runs argv0."""
+        if self.backend != "auto":
+            return self.backend
+        path_env = (environ or self._base).get("PATH")
+        return "namespaces" if out_of_preload_reach(argv0, path_env) else "preload"
+
+    def _prepare(self, argv: Sequence[str | os.PathLike[str]], kwargs: dict[str, Any]) -> None:
+        """The subprocess kwargs of one program, for its backend."""
+        extra = kwargs.get("env") or {}
+        chosen = kwargs.pop("backend", None) or self.backend_for(argv[0], {**self._base, **extra})
+        if chosen not in ("preload", "namespaces"):
+            raise ConfigError(f"backend={chosen!r}: expected 'preload' or 'namespaces'")
+        if chosen == "namespaces" and self._ns is None:
+            raise ConfigError("backend='namespaces' for one program needs an environment "
+                              "with backend='namespaces' or 'auto'")
+        if chosen == "preload":
+            kwargs["env"] = self._process_environ(kwargs)
+            return
+        assert self._ns is not None
+        kwargs.pop("env", None)
+        host = kwargs.pop("host", None)
+        if isinstance(host, str):
+            host = self._hosts.get(host)
+        as_user = kwargs.pop("as_user", None)
+        if as_user is not None:
+            user = next((u for u in (self.nss.users if self.nss else []) if u.name == as_user),
+                        None)
+            if user is None or user.uid != 0:
+                raise ConfigError(f"as_user={as_user!r}: the namespace backend runs every "
+                                  "program as root of its namespace (one uid mapped); "
+                                  "see docs/namespaces.md")
+        kwargs["env"] = {**self._base, **self.variables, "CWRAP_BACKEND": "namespaces",
+                         **extra}
+        default_name = self.nss.hostname if self.nss else None
+        self._ns.prepare(kwargs, host.fqdn if host is not None else None, default_name)
+        if self._watchdog is None:
+            self._watchdog = Watchdog(self.grace)
+        holder = self._ns.holder
+        if holder is not None and holder.pid not in self._groups:
+            self._groups.add(holder.pid)
+            self._watchdog.watch(holder.pid)
+
+    def command_setup(self, argv: Sequence[str]) -> tuple[dict[str, str], Any]:
+        """For `cwrap run`: the environment and preexec function (or None)
+        of a command run in the foreground."""
+        kwargs: dict[str, Any] = {}
+        self._prepare(argv, kwargs)
+        return kwargs["env"], kwargs.get("preexec_fn")
 
     def _process_environ(self, kwargs: dict[str, Any]) -> dict[str, str]:
         """The environment of one program: base, its host, its fake user,
@@ -365,8 +462,9 @@ class Environment:
         fake user (UID and NSS shims).  `env=` adds to (and may
         override) the environment's variables; the shims stay preloaded.
         The process gets a process group of its own unless `process_group`
-        or `start_new_session` says otherwise."""
-        kwargs["env"] = self._process_environ(kwargs)
+        or `start_new_session` says otherwise.  `backend=` ("preload" or
+        "namespaces") overrides the choice of an "auto" environment."""
+        self._prepare(argv, kwargs)
         if "start_new_session" not in kwargs:
             kwargs.setdefault("process_group", 0)
         proc = subprocess.Popen(argv, **kwargs)
@@ -430,7 +528,7 @@ class Environment:
     def run(self, argv: Sequence[str | os.PathLike[str]], **kwargs: Any) -> subprocess.CompletedProcess[Any]:
         """subprocess.run in this environment; a non-zero exit marks the
         environment as failed (its directory is then kept)."""
-        kwargs["env"] = self._process_environ(kwargs)
+        self._prepare(argv, kwargs)
         if "start_new_session" not in kwargs:
             kwargs.setdefault("process_group", 0)
         check = kwargs.pop("check", False)

@@ -15,7 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 
 from .process import die_with_parent, exit_status, kill_group
@@ -62,23 +62,34 @@ def _terminal_fd() -> int | None:
     return None
 
 
-def _child_setup(tty: int | None) -> None:
+def _child_setup(tty: int | None, enter: Callable[[], None] | None) -> None:
     die_with_parent()
     if tty is not None:
         # Take the terminal: SIGTTOU would stop a background group doing so.
         old = signal.signal(signal.SIGTTOU, signal.SIG_IGN)
         os.tcsetpgrp(tty, os.getpid())
         signal.signal(signal.SIGTTOU, old)
+    if enter is not None:
+        enter()
 
 
-def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float = 3.0) -> int:
-    """Runs argv to completion and returns its shell exit status."""
+def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float = 3.0,
+                   enter: Callable[[], None] | None = None) -> int:
+    """Runs argv to completion and returns its shell exit status.  `enter`
+    runs in the child just before exec (the namespace backend joins the
+    environment's namespaces there)."""
     path = resolve(argv[0], environ)
     tty = _terminal_fd()
     child: subprocess.Popen[bytes] | None = None
 
+    pending: list[int] = []
+
     def forward(signum: int, frame: FrameType | None) -> None:
-        if child is not None and child.returncode is None:
+        if child is None:
+            # The command may run (and be signalled by someone who saw it
+            # run) before Popen has returned here: deliver it then.
+            pending.append(signum)
+        elif child.returncode is None:
             try:
                 os.kill(child.pid, signum)
             except ProcessLookupError:
@@ -88,11 +99,13 @@ def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float
     try:
         try:
             child = subprocess.Popen([path, *argv[1:]], executable=path, env=dict(environ),
-                                     process_group=0, preexec_fn=lambda: _child_setup(tty))
+                                     process_group=0, preexec_fn=lambda: _child_setup(tty, enter))
         except PermissionError as exc:
             raise CommandError(EXIT_NOT_EXECUTABLE, f"{argv[0]}: {exc.strerror}") from exc
         except OSError as exc:
             raise CommandError(EXIT_NOT_EXECUTABLE, f"{argv[0]}: {exc.strerror}") from exc
+        for signum in pending:
+            forward(signum, None)
         returncode = child.wait()
     finally:
         if child is not None:

@@ -22,5 +22,5 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 echo "cwrap: installing cwrap-suite into $venv" >&2
 (umask 022 && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
-	"$here[test]" && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+	"$here[test,namespaces]" && "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
 	--no-deps --force-reinstall "$here")

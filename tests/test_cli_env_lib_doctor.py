@@ -71,7 +71,8 @@ def test_doctor_all_good(run_user, cwrap_cli):
     result = run_user([*cwrap_cli, "doctor"])
     assert result.returncode == 0, result.stdout
     lines = result.stdout.splitlines()
-    assert len(lines) == 4 and all(l.startswith("ok ") for l in lines)
+    assert len(lines) == 5 and all(l.startswith("ok ") for l in lines)
+    assert lines[-1].startswith("ok   namespace backend: unprivileged user, network")
 
 
 def test_doctor_state_base_too_long(run_user, cwrap_cli, shared_tmp):

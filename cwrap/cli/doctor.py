@@ -12,11 +12,12 @@ from .. import doctor as checks
 @click.command()
 @click.argument("command", required=False)
 def doctor(command: str | None) -> None:
-    """Check that the shims work here, and whether COMMAND can be wrapped.
+    """Check that the shims work here, whether the namespace backend can,
+    and whether COMMAND can be wrapped.
 
-    Exits 0 when everything checked is fine, 1 otherwise.
+    Exits 0 when everything checked is fine (warnings included), 1 otherwise.
     """
-    findings = checks.check_shims() + [checks.check_state_base()]
+    findings = checks.check_shims() + [checks.check_state_base(), checks.check_namespaces()]
     if command:
         findings += checks.check_program(command)
     for finding in findings:

@@ -65,6 +65,13 @@ def _identity(value: str | None) -> tuple[int, int | None] | None:
         raise click.BadParameter(str(exc), param_hint="--as") from exc
 
 
+BACKEND_OPTION = click.option(
+    "--backend", type=click.Choice(["preload", "namespaces", "auto"]), default="preload",
+    show_default=True,
+    help="preload: the shims; namespaces: a user+network+mount namespace (static and Go "
+         "programs too); auto: namespaces only for programs LD_PRELOAD cannot reach.")
+
+
 def environment_options(func: F) -> F:
     for option in reversed(_OPTIONS):
         func = option(func)
@@ -78,7 +85,8 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
                       keep: bool | None = None, pcap: Path | None = None,
                       as_identity: tuple[int, int | None] | None = None,
                       users: tuple[str, ...] = (), groups: tuple[str, ...] = (),
-                      hosts_added: tuple[str, ...] = ()) -> Environment:
+                      hosts_added: tuple[str, ...] = (),
+                      backend: str = "preload") -> Environment:
     """No shim flag at all means all three: the whole fake world."""
     use_uid = use_uid or root or as_identity is not None
     if not (use_socket or use_nss or use_uid):
@@ -95,7 +103,7 @@ def build_environment(*, use_socket: bool, use_nss: bool, use_uid: bool, root: b
     if pcap is not None and not use_socket:
         raise click.UsageError("--pcap needs the socket shim (--socket)")
     return Environment(socket=socket, nss=nss, uid=uid, dir=state_dir, keep=keep,
-                       debug=debug, pcap=pcap or False)
+                       debug=debug, pcap=pcap or False, backend=backend)
 
 
 def _parse_id(text: str, what: str, spec: str) -> int | None:

@@ -10,12 +10,13 @@ import click
 from ..errors import CwrapError
 from ..join import joined_environ
 from ..supervise import EXIT_CWRAP_ERROR, CommandError, fail, run_foreground
-from .options import build_environment, environment_options
+from .options import BACKEND_OPTION, build_environment, environment_options
 
 
 @click.command(context_settings={"ignore_unknown_options": True,
                                  "allow_interspersed_args": False})
 @environment_options
+@BACKEND_OPTION
 @click.option("--keep/--no-keep", default=None,
               help="Keep the state directory (default: only when the command fails).")
 @click.option("--join", "join_dir", type=click.Path(file_okay=False, exists=True),
@@ -24,7 +25,9 @@ from .options import build_environment, environment_options
 def run(command: tuple[str, ...], **options: Any) -> None:
     """Run COMMAND in a fake world; exit with its status.
 
-    With no --socket/--nss/--uid, all three shims are used.  The exit
+    With no --socket/--nss/--uid, all three shims are used.  With
+    --backend namespaces the command runs in a user, network and mount
+    namespace instead (docs/namespaces.md).  The exit
     status is the command's, 128+N when it dies of signal N, 125 when cwrap
     itself fails, 126 when COMMAND cannot be executed, 127 when it is not
     found.
@@ -43,7 +46,8 @@ def _run(command: list[str], options: dict[str, Any]) -> int:
         return fail(str(exc))
     status, ran = EXIT_CWRAP_ERROR, False
     try:
-        status = run_foreground(command, env.environ, grace=env.grace)
+        environ, enter = env.command_setup(command)
+        status = run_foreground(command, environ, grace=env.grace, enter=enter)
         ran = True
     except CommandError as exc:
         status = fail(str(exc), exc.status)
