@@ -22,6 +22,15 @@
 
 void sw_init(void);
 
+/* A seccomp filter is installed: keep to the program's own system calls
+ * (read/write), see seccomp.c. */
+extern _Atomic bool sw_restricted;
+
+static inline bool sw_is_restricted(void)
+{
+	return atomic_load_explicit(&sw_restricted, memory_order_relaxed);
+}
+
 /* Is the shim configured (SW_ON)?  Initialises on first use. */
 static inline enum sw_state sw_state(void)
 {

@@ -175,6 +175,8 @@ static int sw_pcap_fd_checked(void)
 	struct stat st;
 	int fd = __atomic_load_n(&sw_pcap_fd, __ATOMIC_ACQUIRE);
 
+	if (sw_is_restricted())
+		return fd;              /* under seccomp: no fstat, no reopening */
 	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == sw_pcap_dev &&
 	    st.st_ino == sw_pcap_ino)
 		return fd;
@@ -185,6 +187,25 @@ static int sw_pcap_fd_checked(void)
 		fd = sw_pcap_fd;
 	pthread_mutex_unlock(&sw_pcap_lock);
 	return fd;
+}
+
+/* One write(2) of the whole batch, for programs under seccomp (which may
+ * allow write but not writev): records must stay whole in the file. */
+static ssize_t sw_write_gathered(int fd, const struct iovec *iov, int cnt, size_t len)
+{
+	char *buf = malloc(len ? len : 1);
+	size_t off = 0;
+	ssize_t n;
+
+	if (buf == NULL)
+		return -1;
+	for (int i = 0; i < cnt; i++) {
+		memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
+		off += iov[i].iov_len;
+	}
+	n = REAL(write)(fd, buf, len);
+	free(buf);
+	return n;
 }
 
 void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp)
@@ -206,7 +227,7 @@ void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstam
 	}
 	for (int i = 0; i < cnt; i++)
 		len += iov[i].iov_len;
-	n = REAL(writev)(fd, iov, cnt);
+	n = sw_is_restricted() ? sw_write_gathered(fd, iov, cnt, len) : REAL(writev)(fd, iov, cnt);
 	if (n != (ssize_t)len && sw_pcap_on)
 		sw_pcap_fail("cannot append to it", n < 0 ? errno : ENOSPC);
 out:

@@ -296,6 +296,15 @@ void sw_pcap_tcp_sent(struct sw_sock *sock, ssize_t n, int err)
 	errno = saved;
 }
 
+/* The program's data on its way: send(MSG_NOSIGNAL), or under seccomp
+ * the write(2) the program itself made. */
+static ssize_t sw_raw_send(int fd, const void *buf, size_t len, int flags)
+{
+	if (sw_is_restricted() && flags == 0)
+		return REAL(write)(fd, buf, len);
+	return REAL(send)(fd, buf, len, flags | MSG_NOSIGNAL);
+}
+
 static ssize_t sw_send_linear(struct sw_sock *sock, int fd, const uint8_t *buf, size_t len,
 			      int flags)
 {
@@ -306,7 +315,7 @@ static ssize_t sw_send_linear(struct sw_sock *sock, int fd, const uint8_t *buf, 
 		ssize_t r;
 
 		sw_pcap_tcp_ahead(sock, buf + done, n);
-		r = REAL(send)(fd, buf + done, n, flags | MSG_NOSIGNAL);
+		r = sw_raw_send(fd, buf + done, n, flags);
 		sw_pcap_tcp_sent(sock, r, errno);
 		if (r < 0)
 			return done > 0 ? (ssize_t)done : -1;
@@ -320,7 +329,7 @@ static ssize_t sw_send_linear(struct sw_sock *sock, int fd, const uint8_t *buf, 
 ssize_t sw_pcap_tcp_write(struct sw_sock *sock, int fd, const void *buf, size_t len, int flags)
 {
 	if (!sock->pcap.active || atomic_load(&sock->peer_gone))
-		return REAL(send)(fd, buf, len, flags | MSG_NOSIGNAL);
+		return sw_raw_send(fd, buf, len, flags);
 	return sw_send_linear(sock, fd, buf, len, flags);
 }
 
@@ -420,8 +429,8 @@ static void sw_tcp_close(struct sw_sock *sock, int fd, bool at_exit)
 	if (!t->active || (!at_exit && atomic_load(&sock->refs) != 1) ||
 	    t->owner != (int)REAL(getpid)())
 		return;
-	if (REAL(ioctl)(fd, FIONREAD, &unread) != 0)
-		unread = 0;
+	if (sw_is_restricted() || REAL(ioctl)(fd, FIONREAD, &unread) != 0)
+		unread = 0;             /* under seccomp, no ioctl: assume read */
 	(void)poll(&p, 1, 0);
 	pthread_mutex_lock(&t->m);
 	if (p.revents & POLLERR) {

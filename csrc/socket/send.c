@@ -75,6 +75,8 @@ static ssize_t sw_send_stream(struct sw_sock *sock, int fd, const struct msghdr 
  */
 static bool sw_stream_plain(struct sw_sock *sock)
 {
+	if (__builtin_expect(sw_is_restricted(), 0) && !__builtin_expect(sw_pcap_on, 0))
+		return true;
 	return !__builtin_expect(sw_pcap_on, 0) && sock->connected &&
 	       !atomic_load_explicit(&sock->eof_seen, memory_order_relaxed) &&
 	       !atomic_load_explicit(&sock->shut_wr, memory_order_relaxed) &&

@@ -38,6 +38,8 @@ static long sw_syscall_va(long number, va_list ap)
 
 	if (socket_wrapper_syscall_valid(number))
 		return socket_wrapper_syscall_va(number, ap);
+	if (number == SYS_seccomp)
+		atomic_store(&sw_restricted, true);
 	if (!atomic_load_explicit(&looked_up, memory_order_acquire)) {
 		uid_valid = (sw_valid_fn)dlsym(RTLD_DEFAULT, "uid_wrapper_syscall_valid");
 		uid_va = (sw_va_fn)dlsym(RTLD_DEFAULT, "uid_wrapper_syscall_va");
