@@ -16,13 +16,13 @@
 /*
  * Taken around fork() in this order, which is the order in which the
  * shim nests them: an enumeration cursor, then the module or the lazy
- * indexes, then a file's snapshot.
+ * indexes, then a file's snapshot, then the inotify watch.
  */
 static struct cw_mutex *const nw_locks[] = {
 	&nw_pwent_lock, &nw_grent_lock, &nw_spent_lock, &nw_hostent_lock,
 	&nw_module_lock, &nw_index_lock,
 	&nw_passwd_source.lock, &nw_group_source.lock, &nw_shadow_source.lock,
-	&nw_hosts_source.lock,
+	&nw_hosts_source.lock, &nw_watch_lock,
 	NULL
 };
 

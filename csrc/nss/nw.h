@@ -90,6 +90,16 @@ struct nw_stamp {
 	bool missing;
 };
 
+/* What the inotify watch knows of a source's file (watch.c). */
+struct nw_watch {
+	atomic_int dir_wd;      /* watch of the file's directory, -1 none */
+	atomic_int file_wd;     /* watch of the file itself, -1 none */
+	atomic_bool dirty;      /* an event may concern the file */
+	bool plain;             /* a regular file (or none) at a plain path */
+	char *path;             /* the path the watches were made for */
+	const char *base;       /* its last component, inside `path` */
+};
+
 struct nw_source {
 	const char *suffix;     /* "PASSWD" */
 	const char *var;        /* "NSS_WRAPPER_PASSWD" */
@@ -98,10 +108,25 @@ struct nw_source {
 	struct nw_table *table; /* current snapshot, NULL before the first load */
 	char *path;             /* the path it was read from */
 	struct nw_stamp stamp;
+	struct nw_watch watch;
 };
 
-#define NW_SOURCE(sfx, fn) \
-	{ .suffix = (sfx), .var = "NSS_WRAPPER_" sfx, .build = (fn), .lock = CW_MUTEX_INIT }
+#define NW_SOURCE(sfx, fn)                                                         \
+	{ .suffix = (sfx), .var = "NSS_WRAPPER_" sfx, .build = (fn), .lock = CW_MUTEX_INIT, \
+	  .watch = { .dir_wd = -1, .file_wd = -1, .dirty = true } }
+
+/*
+ * The inotify shortcut (watch.c).  nw_watch_quiet(): no event since the
+ * last nw_watch_arm() says the source's file may have changed (one
+ * zero-length read(), no lock).  nw_watch_arm(): under the source's lock,
+ * before the stat() that checks the file: clears the mark and makes sure
+ * the file and its directory are watched.  nw_watch_covers(): under the
+ * source's lock, the watches are for `path` and nothing is marked.
+ */
+bool nw_watch_quiet(struct nw_source *src);
+void nw_watch_arm(struct nw_source *src, const char *path);
+bool nw_watch_covers(const struct nw_source *src, const char *path);
+extern struct cw_mutex nw_watch_lock;
 
 /* The configured path of a source, or NULL (unset, empty, AT_SECURE). */
 const char *nw_source_path(const struct nw_source *src);
