@@ -151,15 +151,6 @@ static int nw_gr_find(const char *name, gid_t gid, struct group *grp, char *buf,
 	return rc;
 }
 
-static int nw_status_rc(enum nss_status st, int err)
-{
-	if (st == NSS_STATUS_SUCCESS)
-		return 0;
-	if (st == NSS_STATUS_TRYAGAIN)
-		return err ? err : EAGAIN;
-	return ENOENT;
-}
-
 static int nw_gr_r(const char *name, gid_t gid, struct group *grp, char *buf, size_t len,
 		   struct group **result)
 {
@@ -200,8 +191,7 @@ static struct group *nw_gr_static(const char *name, gid_t gid)
 CW_EXPORT int getgrnam_r(const char *name, struct group *grp, char *buf, size_t len,
 			 struct group **result)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrnam_r)(name, grp, buf, len, result);
 	return nw_gr_r(name, 0, grp, buf, len, result);
 }
@@ -209,142 +199,70 @@ CW_EXPORT int getgrnam_r(const char *name, struct group *grp, char *buf, size_t 
 CW_EXPORT int getgrgid_r(gid_t gid, struct group *grp, char *buf, size_t len,
 			 struct group **result)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrgid_r)(gid, grp, buf, len, result);
 	return nw_gr_r(NULL, gid, grp, buf, len, result);
 }
 
 CW_EXPORT struct group *getgrnam(const char *name)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrnam)(name);
 	return nw_gr_static(name, 0);
 }
 
 CW_EXPORT struct group *getgrgid(gid_t gid)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrgid)(gid);
 	return nw_gr_static(NULL, gid);
 }
 
-/* ---- enumeration ---------------------------------------------------- */
+/* ---- enumeration: the file in order, then the module ---------------- */
 
-struct cw_mutex nw_grent_lock = CW_MUTEX_INIT;
-static struct nw_gr_table *nw_grent_table;
-static size_t nw_grent_pos;
-static bool nw_grent_started;
-static int nw_grent_module;     /* 0 file, 1 module running, 2 done */
-
-static void nw_grent_reset(void)
+static int nw_grent_copy(const struct nw_table *t, size_t pos, void *rec, char *buf, size_t len)
 {
-	const struct nw_module *m = nw_module();
+	const struct nw_gr_table *gt = (const struct nw_gr_table *)t;
 
-	nw_table_put((struct nw_table *)nw_grent_table);
-	nw_grent_table = NULL;
-	nw_grent_pos = 0;
-	nw_grent_started = false;
-	if (nw_grent_module == 1 && m && m->endgrent)
-		m->endgrent();
-	nw_grent_module = 0;
+	return pos < gt->count ? nw_copy_group(&gt->recs[pos], rec, buf, len) : ENOENT;
 }
 
-static int nw_grent_next(struct group *grp, char *buf, size_t len)
-{
-	const struct nw_module *m;
-	int rc, err = 0;
-
-	if (nw_grent_module == 0) {
-		if (!nw_grent_started) {
-			nw_grent_table = (struct nw_gr_table *)nw_table_get(&nw_group_source);
-			nw_grent_started = true;
-		}
-		if (nw_grent_table != NULL && nw_grent_pos < nw_grent_table->count) {
-			rc = nw_copy_group(&nw_grent_table->recs[nw_grent_pos], grp, buf, len);
-			if (rc == 0)
-				nw_grent_pos++;
-			return rc;
-		}
-		m = nw_module();
-		if (m == NULL || m->getgrent_r == NULL) {
-			nw_grent_module = 2;
-			return ENOENT;
-		}
-		if (m->setgrent)
-			m->setgrent();
-		nw_grent_module = 1;
-	}
-	if (nw_grent_module == 2)
-		return ENOENT;
-	m = nw_module();
-	rc = nw_status_rc(m->getgrent_r(grp, buf, len, &err), err);
-	if (rc == ENOENT)
-		nw_grent_module = 2;
-	return rc;
-}
+struct nw_cursor nw_grent = NW_CURSOR(nw_group_source, nw_grent_copy, nw_module_grent);
 
 CW_EXPORT void setgrent(void)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled()) {
+	if (nw_users_on())
+		nw_cursor_rewind(&nw_grent);
+	else
 		REAL(setgrent)();
-		return;
-	}
-	cw_lock(&nw_grent_lock);
-	nw_grent_reset();
-	cw_unlock(&nw_grent_lock);
 }
 
 CW_EXPORT void endgrent(void)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled()) {
+	if (nw_users_on())
+		nw_cursor_rewind(&nw_grent);
+	else
 		REAL(endgrent)();
-		return;
-	}
-	cw_lock(&nw_grent_lock);
-	nw_grent_reset();
-	cw_unlock(&nw_grent_lock);
 }
 
 CW_EXPORT int getgrent_r(struct group *grp, char *buf, size_t len, struct group **result)
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrent_r)(grp, buf, len, result);
-	cw_lock(&nw_grent_lock);
-	rc = nw_grent_next(grp, buf, len);
-	cw_unlock(&nw_grent_lock);
+	rc = nw_cursor_get_r(&nw_grent, grp, buf, len);
 	*result = rc == 0 ? grp : NULL;
-	errno = rc;
 	return rc;
 }
 
 CW_EXPORT struct group *getgrent(void)
 {
-	static struct nw_static_buf sb;
 	static struct group gr;
-	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrent)();
-	cw_lock(&nw_grent_lock);
-	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
-			rc = ENOMEM;
-			break;
-		}
-		rc = nw_grent_next(&gr, sb.buf, sb.len);
-	} while (rc == ERANGE && nw_static_grow(&sb));
-	cw_unlock(&nw_grent_lock);
-	errno = rc;
-	return rc == 0 ? &gr : NULL;
+	return nw_cursor_get(&nw_grent, &gr) == 0 ? &gr : NULL;
 }
 
 /* ---- membership ----------------------------------------------------- */
@@ -425,8 +343,7 @@ CW_EXPORT int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ng
 	long total;
 	int room;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrouplist)(user, group, groups, ngroups);
 	total = nw_user_groups(user, group, &list);
 	if (total < 0) {
@@ -453,8 +370,7 @@ CW_EXPORT int initgroups(const char *user, gid_t group)
 	long total, max;
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(initgroups)(user, group);
 	total = nw_user_groups(user, group, &list);
 	if (total < 0) {

@@ -572,8 +572,7 @@ CW_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *he, cha
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname2_r)(name, af, he, buf, buflen, result, herr);
 	rc = nw_hosts_byname_r(name, af, he, buf, buflen, result, herr);
 	h_errno = *herr;
@@ -585,8 +584,7 @@ CW_EXPORT int gethostbyname_r(const char *name, struct hostent *he, char *buf,
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname_r)(name, he, buf, buflen, result, herr);
 	rc = nw_hosts_byname_r(name, AF_INET, he, buf, buflen, result, herr);
 	h_errno = *herr;
@@ -614,16 +612,14 @@ static struct hostent *nw_static_byname(const char *name, int af)
 
 CW_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname2)(name, af);
 	return nw_static_byname(name, af);
 }
 
 CW_EXPORT struct hostent *gethostbyname(const char *name)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname)(name);
 	return nw_static_byname(name, AF_INET);
 }
@@ -678,8 +674,7 @@ CW_EXPORT int gethostbyaddr_r(const void *addr, socklen_t len, int af, struct ho
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyaddr_r)(addr, len, af, he, buf, buflen, result, herr);
 	rc = nw_hosts_byaddr_r(addr, len, af, he, buf, buflen, result, herr);
 	h_errno = *herr;
@@ -693,8 +688,7 @@ CW_EXPORT struct hostent *gethostbyaddr(const void *addr, socklen_t len, int af)
 	struct hostent *result = NULL;
 	int herr = 0, rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyaddr)(addr, len, af);
 	do {
 		if (sbp->len == 0 && !nw_static_grow(sbp)) {
@@ -707,70 +701,49 @@ CW_EXPORT struct hostent *gethostbyaddr(const void *addr, socklen_t len, int af)
 	return result;
 }
 
-/* ---- enumeration ---------------------------------------------------- */
+/* ---- enumeration: the file's AF_INET lines in order ------------------- */
 
-struct cw_mutex nw_hostent_lock = CW_MUTEX_INIT;
-static struct nw_ho_table *nw_hostent_table;
-static size_t nw_hostent_pos;
-static bool nw_hostent_started;
-
-static void nw_hostent_reset(void)
+static int nw_hostent_copy(const struct nw_table *t, size_t pos, void *rec, char *buf,
+			   size_t len)
 {
-	nw_table_put((struct nw_table *)nw_hostent_table);
-	nw_hostent_table = NULL;
-	nw_hostent_pos = 0;
-	nw_hostent_started = false;
+	const struct nw_ho_table *ht = (const struct nw_ho_table *)t;
+	const struct nw_hline *h;
+	const unsigned char *a;
+	size_t na = 0;
+
+	if (pos >= ht->count)
+		return ENOENT;
+	h = &ht->recs[pos];
+	a = nw_hline_addr(h, AF_INET);
+	if (a == NULL)
+		return NW_SKIP;
+	while (h->aliases[na])
+		na++;
+	return nw_hostent_fill(rec, buf, len, AF_INET, h->name, (const char *const *)h->aliases,
+			       na, &a, 1);
 }
+
+struct nw_cursor nw_hostent = NW_CURSOR(nw_hosts_source, nw_hostent_copy, NULL);
 
 CW_EXPORT void sethostent(int stayopen)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled()) {
+	if (nw_hosts_on())
+		nw_cursor_rewind(&nw_hostent);
+	else
 		REAL(sethostent)(stayopen);
-		return;
-	}
-	cw_lock(&nw_hostent_lock);
-	nw_hostent_reset();
-	cw_unlock(&nw_hostent_lock);
 }
 
 CW_EXPORT void endhostent(void)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled()) {
+	if (nw_hosts_on())
+		nw_cursor_rewind(&nw_hostent);
+	else
 		REAL(endhostent)();
-		return;
-	}
-	cw_lock(&nw_hostent_lock);
-	nw_hostent_reset();
-	cw_unlock(&nw_hostent_lock);
 }
 
-static int nw_hostent_next(struct hostent *he, char *buf, size_t buflen)
+static int nw_hostent_herr(int rc)
 {
-	if (!nw_hostent_started) {
-		nw_hostent_table = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
-		nw_hostent_started = true;
-	}
-	while (nw_hostent_table != NULL && nw_hostent_pos < nw_hostent_table->count) {
-		const struct nw_hline *h = &nw_hostent_table->recs[nw_hostent_pos];
-		const unsigned char *a = nw_hline_addr(h, AF_INET);
-		size_t na = 0;
-		int rc;
-
-		if (a == NULL) {
-			nw_hostent_pos++;
-			continue;
-		}
-		while (h->aliases[na])
-			na++;
-		rc = nw_hostent_fill(he, buf, buflen, AF_INET, h->name,
-				     (const char *const *)h->aliases, na, &a, 1);
-		if (rc == 0)
-			nw_hostent_pos++;
-		return rc;
-	}
-	return ENOENT;
+	return rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
 }
 
 CW_EXPORT int gethostent_r(struct hostent *he, char *buf, size_t buflen,
@@ -778,36 +751,24 @@ CW_EXPORT int gethostent_r(struct hostent *he, char *buf, size_t buflen,
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostent_r)(he, buf, buflen, result, herr);
-	cw_lock(&nw_hostent_lock);
-	rc = nw_hostent_next(he, buf, buflen);
-	cw_unlock(&nw_hostent_lock);
+	rc = nw_cursor_get_r(&nw_hostent, he, buf, buflen);
 	*result = rc == 0 ? he : NULL;
-	*herr = rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
-	errno = rc;
+	*herr = nw_hostent_herr(rc);
 	return rc;
 }
 
+/* gethostent() reports through h_errno and leaves errno alone. */
 CW_EXPORT struct hostent *gethostent(void)
 {
-	static struct nw_static_buf sb;
 	static struct hostent he;
-	int rc;
+	int saved = errno, rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostent)();
-	cw_lock(&nw_hostent_lock);
-	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
-			rc = ENOMEM;
-			break;
-		}
-		rc = nw_hostent_next(&he, sb.buf, sb.len);
-	} while (rc == ERANGE && nw_static_grow(&sb));
-	cw_unlock(&nw_hostent_lock);
-	h_errno = rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
+	rc = nw_cursor_get(&nw_hostent, &he);
+	errno = saved;
+	h_errno = nw_hostent_herr(rc);
 	return rc == 0 ? &he : NULL;
 }

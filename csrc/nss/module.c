@@ -6,6 +6,7 @@
  * NSS_WRAPPER_DISABLE_DEEPBIND=1 where it cannot be used (sanitizers).
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -47,10 +48,13 @@ static void nw_module_load(void)
 		return;
 	}
 #define BIND(fn) nw_mod.fn = nw_sym(h, prefix, #fn)
-	BIND(getpwnam_r); BIND(getpwuid_r); BIND(setpwent); BIND(getpwent_r);
-	BIND(endpwent); BIND(getgrnam_r); BIND(getgrgid_r); BIND(setgrent);
-	BIND(getgrent_r); BIND(endgrent); BIND(initgroups_dyn);
-	BIND(gethostbyname2_r); BIND(gethostbyaddr_r);
+#define BIND_ENUM(ent) nw_mod.ent.set = nw_sym(h, prefix, "set" #ent); \
+	nw_mod.ent.get = nw_sym(h, prefix, "get" #ent "_r");                 \
+	nw_mod.ent.end = nw_sym(h, prefix, "end" #ent)
+	BIND(getpwnam_r); BIND(getpwuid_r); BIND_ENUM(pwent);
+	BIND(getgrnam_r); BIND(getgrgid_r); BIND_ENUM(grent);
+	BIND(initgroups_dyn); BIND(gethostbyname2_r); BIND(gethostbyaddr_r);
+#undef BIND_ENUM
 #undef BIND
 	if (nw_mod.getpwnam_r == NULL && nw_mod.getgrnam_r == NULL &&
 	    nw_mod.gethostbyname2_r == NULL)
@@ -72,4 +76,27 @@ const struct nw_module *nw_module(void)
 		state = atomic_load(&nw_mod_state);
 	}
 	return state == 1 ? &nw_mod : NULL;
+}
+
+const struct nw_module_enum *nw_module_pwent(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->pwent : NULL;
+}
+
+const struct nw_module_enum *nw_module_grent(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->grent : NULL;
+}
+
+int nw_status_rc(enum nss_status st, int err)
+{
+	if (st == NSS_STATUS_SUCCESS)
+		return 0;
+	if (st == NSS_STATUS_TRYAGAIN)
+		return err ? err : EAGAIN;
+	return ENOENT;
 }

@@ -174,12 +174,16 @@ bool nw_users_enabled(void);
 bool nw_hosts_enabled(void);
 bool nw_shadow_enabled(void);
 
+/* cw_init(), then the same: the first lines of each wrapper. */
+bool nw_users_on(void);
+bool nw_hosts_on(void);
+bool nw_shadow_on(void);
+
 /* NSS_WRAPPER_HOSTS_FALLBACK=1: ask the system for names not in the file. */
 bool nw_hosts_fallback(void);
 
-/* Locks of the enumeration cursors, for cw_shim.locks. */
-extern struct cw_mutex nw_pwent_lock, nw_grent_lock, nw_spent_lock, nw_hostent_lock,
-	nw_module_lock;
+/* The module's lock, for cw_shim.locks. */
+extern struct cw_mutex nw_module_lock;
 
 /* ---- group membership (group.c) -------------------------------------- */
 
@@ -226,17 +230,24 @@ const char *nw_hostname(void);
 /* ---- module (module.c) ---------------------------------------------- */
 
 #include <nss.h>
+
+/*
+ * A module's setXXent, getXXent_r and endXXent.  getXXent_r is bound as
+ * taking a record of any type: the caller passes the database's own.
+ */
+struct nw_module_enum {
+	enum nss_status (*set)(void);
+	enum nss_status (*get)(void *rec, char *buf, size_t len, int *err);
+	enum nss_status (*end)(void);
+};
+
 struct nw_module {
 	enum nss_status (*getpwnam_r)(const char *, struct passwd *, char *, size_t, int *);
 	enum nss_status (*getpwuid_r)(uid_t, struct passwd *, char *, size_t, int *);
-	enum nss_status (*setpwent)(void);
-	enum nss_status (*getpwent_r)(struct passwd *, char *, size_t, int *);
-	enum nss_status (*endpwent)(void);
+	struct nw_module_enum pwent;
 	enum nss_status (*getgrnam_r)(const char *, struct group *, char *, size_t, int *);
 	enum nss_status (*getgrgid_r)(gid_t, struct group *, char *, size_t, int *);
-	enum nss_status (*setgrent)(void);
-	enum nss_status (*getgrent_r)(struct group *, char *, size_t, int *);
-	enum nss_status (*endgrent)(void);
+	struct nw_module_enum grent;
 	enum nss_status (*initgroups_dyn)(const char *, gid_t, long *, long *,
 					  gid_t **, long, int *);
 	enum nss_status (*gethostbyname2_r)(const char *, int, struct hostent *,
@@ -247,6 +258,13 @@ struct nw_module {
 
 /* The module named by the variables, loaded once; NULL when none. */
 const struct nw_module *nw_module(void);
+
+/* Its user and group enumerations; NULL when there is no module. */
+const struct nw_module_enum *nw_module_pwent(void);
+const struct nw_module_enum *nw_module_grent(void);
+
+/* A module's answer in the _r convention: 0, ENOENT, or the error. */
+int nw_status_rc(enum nss_status st, int err);
 
 /* ---- copying records into callers' buffers (copy.c) ------------------ */
 
@@ -273,6 +291,45 @@ bool nw_static_grow(struct nw_static_buf *b);
 enum nw_tls_slot { NW_TLS_PW, NW_TLS_GR, NW_TLS_SP, NW_TLS_HOSTNAME, NW_TLS_HOSTADDR,
 		   NW_TLS_SLOTS };
 struct nw_static_buf *nw_tls_buf(enum nw_tls_slot slot);
+
+/* ---- enumeration cursors (cursor.c) ----------------------------------- */
+
+/*
+ * Copies record `pos` of a table into a caller's record and buffer: 0,
+ * ERANGE, ENOENT past the last record, or NW_SKIP for a record the
+ * enumeration leaves out.
+ */
+#define NW_SKIP (-1)
+typedef int (*nw_copy_rec_fn)(const struct nw_table *t, size_t pos, void *rec, char *buf,
+			      size_t len);
+
+enum nw_cursor_state { NW_CURSOR_FILE, NW_CURSOR_MODULE, NW_CURSOR_DONE };
+
+struct nw_cursor {
+	struct cw_mutex lock;
+	struct nw_source *src;
+	nw_copy_rec_fn copy;
+	const struct nw_module_enum *(*module)(void);   /* NULL: the file only */
+	struct nw_table *table; /* the snapshot walked, NULL before the start */
+	size_t pos;
+	bool started;
+	enum nw_cursor_state state;
+	struct nw_static_buf buf;       /* storage of the non-_r call */
+};
+
+#define NW_CURSOR(source, copy_fn, module_fn) \
+	{ .lock = CW_MUTEX_INIT, .src = &(source), .copy = (copy_fn), .module = (module_fn) }
+
+/* setXXent and endXXent: back to the start (the module's endXXent if running). */
+void nw_cursor_rewind(struct nw_cursor *c);
+
+/* getXXent_r: 0, ERANGE (the same record next time), ENOENT, or an error; errno too. */
+int nw_cursor_get_r(struct nw_cursor *c, void *rec, char *buf, size_t len);
+
+/* getXXent: the same into the cursor's own storage, grown as needed. */
+int nw_cursor_get(struct nw_cursor *c, void *rec);
+
+extern struct nw_cursor nw_pwent, nw_grent, nw_spent, nw_hostent;
 
 #endif
 

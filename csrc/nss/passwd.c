@@ -135,16 +135,6 @@ static int nw_pw_find(const char *name, uid_t uid, struct passwd *pwd, char *buf
 	return rc;
 }
 
-/* The answer of the module, in the _r convention. */
-static int nw_status_rc(enum nss_status st, int err)
-{
-	if (st == NSS_STATUS_SUCCESS)
-		return 0;
-	if (st == NSS_STATUS_TRYAGAIN)
-		return err ? err : EAGAIN;
-	return ENOENT;
-}
-
 static int nw_pw_lookup(const char *name, uid_t uid, struct passwd *pwd, char *buf,
 			size_t len)
 {
@@ -195,8 +185,7 @@ static struct passwd *nw_pw_static(const char *name, uid_t uid)
 CW_EXPORT int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t len,
 			 struct passwd **result)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getpwnam_r)(name, pwd, buf, len, result);
 	return nw_pw_r(name, 0, pwd, buf, len, result);
 }
@@ -204,140 +193,68 @@ CW_EXPORT int getpwnam_r(const char *name, struct passwd *pwd, char *buf, size_t
 CW_EXPORT int getpwuid_r(uid_t uid, struct passwd *pwd, char *buf, size_t len,
 			 struct passwd **result)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getpwuid_r)(uid, pwd, buf, len, result);
 	return nw_pw_r(NULL, uid, pwd, buf, len, result);
 }
 
 CW_EXPORT struct passwd *getpwnam(const char *name)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getpwnam)(name);
 	return nw_pw_static(name, 0);
 }
 
 CW_EXPORT struct passwd *getpwuid(uid_t uid)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getpwuid)(uid);
 	return nw_pw_static(NULL, uid);
 }
 
 /* ---- enumeration: the file in order, then the module ---------------- */
 
-struct cw_mutex nw_pwent_lock = CW_MUTEX_INIT;
-static struct nw_pw_table *nw_pwent_table;
-static size_t nw_pwent_pos;
-static int nw_pwent_module;     /* 0 not started, 1 running, 2 done */
-
-static void nw_pwent_reset(void)
+static int nw_pwent_copy(const struct nw_table *t, size_t pos, void *rec, char *buf, size_t len)
 {
-	const struct nw_module *m = nw_module();
+	const struct nw_pw_table *pt = (const struct nw_pw_table *)t;
 
-	nw_table_put((struct nw_table *)nw_pwent_table);
-	nw_pwent_table = NULL;
-	nw_pwent_pos = 0;
-	if (nw_pwent_module == 1 && m && m->endpwent)
-		m->endpwent();
-	nw_pwent_module = 0;
+	return pos < pt->count ? nw_copy_passwd(&pt->recs[pos], rec, buf, len) : ENOENT;
 }
+
+struct nw_cursor nw_pwent = NW_CURSOR(nw_passwd_source, nw_pwent_copy, nw_module_pwent);
 
 CW_EXPORT void setpwent(void)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled()) {
+	if (nw_users_on())
+		nw_cursor_rewind(&nw_pwent);
+	else
 		REAL(setpwent)();
-		return;
-	}
-	cw_lock(&nw_pwent_lock);
-	nw_pwent_reset();
-	cw_unlock(&nw_pwent_lock);
 }
 
 CW_EXPORT void endpwent(void)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled()) {
+	if (nw_users_on())
+		nw_cursor_rewind(&nw_pwent);
+	else
 		REAL(endpwent)();
-		return;
-	}
-	cw_lock(&nw_pwent_lock);
-	nw_pwent_reset();
-	cw_unlock(&nw_pwent_lock);
-}
-
-static int nw_pwent_next(struct passwd *pwd, char *buf, size_t len)
-{
-	const struct nw_module *m;
-	int rc, err = 0;
-
-	if (nw_pwent_module == 0) {
-		if (nw_pwent_table == NULL && nw_pwent_pos == 0)
-			nw_pwent_table = (struct nw_pw_table *)nw_table_get(&nw_passwd_source);
-		if (nw_pwent_table != NULL && nw_pwent_pos < nw_pwent_table->count) {
-			rc = nw_copy_passwd(&nw_pwent_table->recs[nw_pwent_pos], pwd, buf, len);
-			if (rc == 0)
-				nw_pwent_pos++;
-			return rc;
-		}
-		nw_pwent_pos = 1;   /* the file is done */
-		m = nw_module();
-		if (m == NULL || m->getpwent_r == NULL) {
-			nw_pwent_module = 2;
-			return ENOENT;
-		}
-		if (m->setpwent)
-			m->setpwent();
-		nw_pwent_module = 1;
-	}
-	if (nw_pwent_module == 2)
-		return ENOENT;
-	m = nw_module();
-	rc = nw_status_rc(m->getpwent_r(pwd, buf, len, &err), err);
-	if (rc == ENOENT)
-		nw_pwent_module = 2;
-	return rc;
 }
 
 CW_EXPORT int getpwent_r(struct passwd *pwd, char *buf, size_t len, struct passwd **result)
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getpwent_r)(pwd, buf, len, result);
-	cw_lock(&nw_pwent_lock);
-	rc = nw_pwent_next(pwd, buf, len);
-	cw_unlock(&nw_pwent_lock);
+	rc = nw_cursor_get_r(&nw_pwent, pwd, buf, len);
 	*result = rc == 0 ? pwd : NULL;
-	errno = rc;
 	return rc;
 }
 
 CW_EXPORT struct passwd *getpwent(void)
 {
-	static struct nw_static_buf sb;
 	static struct passwd pw;
-	struct passwd *result = NULL;
-	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getpwent)();
-	cw_lock(&nw_pwent_lock);
-	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
-			rc = ENOMEM;
-			break;
-		}
-		rc = nw_pwent_next(&pw, sb.buf, sb.len);
-	} while (rc == ERANGE && nw_static_grow(&sb));
-	cw_unlock(&nw_pwent_lock);
-	if (rc == 0)
-		result = &pw;
-	errno = rc;
-	return result;
+	return nw_cursor_get(&nw_pwent, &pw) == 0 ? &pw : NULL;
 }

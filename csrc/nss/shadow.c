@@ -106,8 +106,7 @@ static int nw_sp_r(const char *name, struct spwd *sp, char *buf, size_t len,
 CW_EXPORT int getspnam_r(const char *name, struct spwd *sp, char *buf, size_t len,
 			 struct spwd **result)
 {
-	cw_init(nw_init);
-	if (!nw_shadow_enabled())
+	if (!nw_shadow_on())
 		return REAL(getspnam_r)(name, sp, buf, len, result);
 	return nw_sp_r(name, sp, buf, len, result);
 }
@@ -119,8 +118,7 @@ CW_EXPORT struct spwd *getspnam(const char *name)
 	struct spwd *result = NULL;
 	int saved = errno, rc;
 
-	cw_init(nw_init);
-	if (!nw_shadow_enabled())
+	if (!nw_shadow_on())
 		return REAL(getspnam)(name);
 	do {
 		if (sbp->len == 0 && !nw_static_grow(sbp)) {
@@ -133,92 +131,49 @@ CW_EXPORT struct spwd *getspnam(const char *name)
 	return result;
 }
 
-struct cw_mutex nw_spent_lock = CW_MUTEX_INIT;
-static struct nw_sp_table *nw_spent_table;
-static size_t nw_spent_pos;
-static bool nw_spent_started;
+/* ---- enumeration: the file in order --------------------------------- */
 
-static void nw_spent_reset(void)
+static int nw_spent_copy(const struct nw_table *t, size_t pos, void *rec, char *buf, size_t len)
 {
-	nw_table_put((struct nw_table *)nw_spent_table);
-	nw_spent_table = NULL;
-	nw_spent_pos = 0;
-	nw_spent_started = false;
+	const struct nw_sp_table *st = (const struct nw_sp_table *)t;
+
+	return pos < st->count ? nw_copy_spwd(&st->recs[pos], rec, buf, len) : ENOENT;
 }
+
+struct nw_cursor nw_spent = NW_CURSOR(nw_shadow_source, nw_spent_copy, NULL);
 
 CW_EXPORT void setspent(void)
 {
-	cw_init(nw_init);
-	if (!nw_shadow_enabled()) {
+	if (nw_shadow_on())
+		nw_cursor_rewind(&nw_spent);
+	else
 		REAL(setspent)();
-		return;
-	}
-	cw_lock(&nw_spent_lock);
-	nw_spent_reset();
-	cw_unlock(&nw_spent_lock);
 }
 
 CW_EXPORT void endspent(void)
 {
-	cw_init(nw_init);
-	if (!nw_shadow_enabled()) {
+	if (nw_shadow_on())
+		nw_cursor_rewind(&nw_spent);
+	else
 		REAL(endspent)();
-		return;
-	}
-	cw_lock(&nw_spent_lock);
-	nw_spent_reset();
-	cw_unlock(&nw_spent_lock);
-}
-
-static int nw_spent_next(struct spwd *sp, char *buf, size_t len)
-{
-	int rc;
-
-	if (!nw_spent_started) {
-		nw_spent_table = (struct nw_sp_table *)nw_table_get(&nw_shadow_source);
-		nw_spent_started = true;
-	}
-	if (nw_spent_table == NULL || nw_spent_pos >= nw_spent_table->count)
-		return ENOENT;
-	rc = nw_copy_spwd(&nw_spent_table->recs[nw_spent_pos], sp, buf, len);
-	if (rc == 0)
-		nw_spent_pos++;
-	return rc;
 }
 
 CW_EXPORT int getspent_r(struct spwd *sp, char *buf, size_t len, struct spwd **result)
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_shadow_enabled())
+	if (!nw_shadow_on())
 		return REAL(getspent_r)(sp, buf, len, result);
-	cw_lock(&nw_spent_lock);
-	rc = nw_spent_next(sp, buf, len);
-	cw_unlock(&nw_spent_lock);
+	rc = nw_cursor_get_r(&nw_spent, sp, buf, len);
 	*result = rc == 0 ? sp : NULL;
-	errno = rc;
 	return rc;
 }
 
 CW_EXPORT struct spwd *getspent(void)
 {
-	static struct nw_static_buf sb;
 	static struct spwd sp;
-	int rc;
 
-	cw_init(nw_init);
-	if (!nw_shadow_enabled())
+	if (!nw_shadow_on())
 		return REAL(getspent)();
-	cw_lock(&nw_spent_lock);
-	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
-			rc = ENOMEM;
-			break;
-		}
-		rc = nw_spent_next(&sp, sb.buf, sb.len);
-	} while (rc == ERANGE && nw_static_grow(&sb));
-	cw_unlock(&nw_spent_lock);
-	errno = rc;
-	return rc == 0 ? &sp : NULL;
+	return nw_cursor_get(&nw_spent, &sp) == 0 ? &sp : NULL;
 }
