@@ -33,10 +33,11 @@ static int nw_cursor_file(struct nw_cursor *c, void *rec, char *buf, size_t len)
 		c->table = nw_table_get(c->src);
 		c->started = true;
 	}
-	while (c->table != NULL) {
-		rc = c->copy(c->table, c->pos, rec, buf, len);
+	while (c->table != NULL && c->pos < c->table->count) {
+		rc = c->copy(nw_rec(c->table, c->pos), rec, buf, len);
 		if (rc != NW_SKIP)
 			break;
+		rc = ENOENT;
 		c->pos++;
 	}
 	if (rc == 0)

@@ -43,7 +43,7 @@ void nw_table_put(struct nw_table *t)
 		return;
 	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1) {
 		free(t->text);
-		t->destroy(t);
+		nw_table_free(t);
 	}
 }
 

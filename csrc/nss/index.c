@@ -67,6 +67,20 @@ bool nw_grow(void **array, size_t *cap, size_t count, size_t size)
 	return true;
 }
 
+bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start)
+{
+	char *s;
+
+	*start = p->n;
+	do {
+		s = nw_list_next(line, sep);
+		if (!nw_grow((void **)&p->v, &p->cap, p->n, sizeof(char *)))
+			return false;
+		p->v[p->n++] = s;
+	} while (s != NULL);
+	return true;
+}
+
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
 {
 	if (ix->count == ix->cap) {

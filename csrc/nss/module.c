@@ -51,12 +51,16 @@ static void nw_module_load(void)
 #define BIND_ENUM(ent) nw_mod.ent.set = nw_sym(h, prefix, "set" #ent); \
 	nw_mod.ent.get = nw_sym(h, prefix, "get" #ent "_r");                 \
 	nw_mod.ent.end = nw_sym(h, prefix, "end" #ent)
-	BIND(getpwnam_r); BIND(getpwuid_r); BIND_ENUM(pwent);
-	BIND(getgrnam_r); BIND(getgrgid_r); BIND_ENUM(grent);
+	nw_mod.pw.byname = nw_sym(h, prefix, "getpwnam_r");
+	nw_mod.pw.byid = nw_sym(h, prefix, "getpwuid_r");
+	nw_mod.gr.byname = nw_sym(h, prefix, "getgrnam_r");
+	nw_mod.gr.byid = nw_sym(h, prefix, "getgrgid_r");
+	BIND_ENUM(pwent);
+	BIND_ENUM(grent);
 	BIND(initgroups_dyn); BIND(gethostbyname2_r); BIND(gethostbyaddr_r);
 #undef BIND_ENUM
 #undef BIND
-	if (nw_mod.getpwnam_r == NULL && nw_mod.getgrnam_r == NULL &&
+	if (nw_mod.pw.byname == NULL && nw_mod.gr.byname == NULL &&
 	    nw_mod.gethostbyname2_r == NULL)
 		cw_log(CW_ERROR, "%s has no _nss_%s_* functions "
 		       "(NSS_WRAPPER_MODULE_FN_PREFIX=%s)", path, prefix, prefix);
@@ -76,6 +80,20 @@ const struct nw_module *nw_module(void)
 		state = atomic_load(&nw_mod_state);
 	}
 	return state == 1 ? &nw_mod : NULL;
+}
+
+const struct nw_module_keyed *nw_module_pw(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->pw : NULL;
+}
+
+const struct nw_module_keyed *nw_module_gr(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->gr : NULL;
 }
 
 const struct nw_module_enum *nw_module_pwent(void)

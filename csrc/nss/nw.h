@@ -66,18 +66,92 @@ uint32_t nw_hash_bytes(const void *p, size_t n);
 /* Makes room for one more element; false when out of memory. */
 bool nw_grow(void **array, size_t *cap, size_t count, size_t size);
 
-/* ---- file snapshots (files.c) --------------------------------------- */
+/*
+ * Strings in NULL-terminated lists back to back (group members, host
+ * aliases).  nw_pool_list() adds the elements of a list (nw_list_next)
+ * and a NULL, and says where the list starts; false when out of memory.
+ */
+struct nw_pool {
+	char **v;
+	size_t n, cap;
+};
+bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start);
+
+/* ---- file snapshots (files.c) and their records (table.c) ------------ */
+
+struct nw_source;
+
+/* Where a database's records keep their name and their number. */
+struct nw_layout {
+	size_t size;            /* of one record */
+	size_t name;            /* offset of its name (char *) */
+	size_t id;              /* offset of its number (uid_t, gid_t), if any */
+};
+
+#define NW_LAYOUT(type, name_field, id_field) \
+	{ sizeof(type), offsetof(type, name_field), offsetof(type, id_field) }
 
 struct nw_table {
 	atomic_uint refs;
-	void (*destroy)(struct nw_table *t);
+	void (*destroy)(struct nw_table *t);    /* frees what a database adds */
 	/* Indexes not needed by the commonest lookup are built on first use. */
 	bool (*build_more)(struct nw_table *t);
 	atomic_bool more_ready;
 	char *text;             /* the file, split in place by the parser */
 	const char *path;
 	size_t bad_lines;
+	/* The records in file order, and indexes by name and by number. */
+	const struct nw_layout *layout;
+	void *recs;
+	size_t count, cap;
+	struct nw_index by_name, by_id;
 };
+
+static inline void *nw_rec(const struct nw_table *t, size_t i)
+{
+	return (char *)t->recs + i * t->layout->size;
+}
+
+/*
+ * A table of `size` bytes (a database's struct starting with a struct
+ * nw_table) with room for a record per line of the text; NULL when out
+ * of memory.  nw_table_fail() frees it, leaving the text to the caller,
+ * and returns NULL.
+ */
+struct nw_table *nw_table_new(size_t size, char *text, size_t len, const char *path,
+			      const struct nw_layout *layout);
+struct nw_table *nw_table_fail(struct nw_table *t);
+void nw_table_free(struct nw_table *t);
+
+/*
+ * Parses each line of the table's text that is not blank or a comment
+ * into the next record: a line `parse` refuses is skipped with a warning
+ * saying `why`.  false when out of memory.
+ */
+enum nw_parsed { NW_PARSED, NW_REFUSED, NW_NOMEM };
+typedef enum nw_parsed (*nw_parse_fn)(char *line, void *rec, void *ctx);
+bool nw_table_parse(struct nw_table *t, size_t len, nw_parse_fn parse, void *ctx,
+		    const char *why);
+
+/* The indexes by name and by number, leaving out +/- (compat) records. */
+bool nw_table_index_names(struct nw_table *t);
+bool nw_table_index_ids(struct nw_table *t);
+
+/* What a lookup asks: a name, or (name NULL) a number. */
+struct nw_key {
+	const char *name;
+	uint32_t id;
+};
+
+/* Copies a record into a caller's record and buffer: 0 or ERANGE. */
+typedef int (*nw_copy_fn)(const void *src, void *dst, char *buf, size_t len);
+
+/*
+ * The source's first record under the key, copied: 0, ERANGE, ENOENT
+ * (none, or the variable is unset), ENOMEM.
+ */
+int nw_source_find(struct nw_source *src, const struct nw_key *key, nw_copy_fn copy,
+		   void *rec, char *buf, size_t len);
 
 /* Parser of one database: a table built from the text (owned by it). */
 typedef struct nw_table *(*nw_build_fn)(char *text, size_t len, const char *path);
@@ -241,13 +315,15 @@ struct nw_module_enum {
 	enum nss_status (*end)(void);
 };
 
+/* A module's getXXnam_r and getXXuid_r/getXXgid_r, bound the same way. */
+struct nw_module_keyed {
+	enum nss_status (*byname)(const char *name, void *rec, char *buf, size_t len, int *err);
+	enum nss_status (*byid)(uint32_t id, void *rec, char *buf, size_t len, int *err);
+};
+
 struct nw_module {
-	enum nss_status (*getpwnam_r)(const char *, struct passwd *, char *, size_t, int *);
-	enum nss_status (*getpwuid_r)(uid_t, struct passwd *, char *, size_t, int *);
-	struct nw_module_enum pwent;
-	enum nss_status (*getgrnam_r)(const char *, struct group *, char *, size_t, int *);
-	enum nss_status (*getgrgid_r)(gid_t, struct group *, char *, size_t, int *);
-	struct nw_module_enum grent;
+	struct nw_module_keyed pw, gr;
+	struct nw_module_enum pwent, grent;
 	enum nss_status (*initgroups_dyn)(const char *, gid_t, long *, long *,
 					  gid_t **, long, int *);
 	enum nss_status (*gethostbyname2_r)(const char *, int, struct hostent *,
@@ -259,7 +335,9 @@ struct nw_module {
 /* The module named by the variables, loaded once; NULL when none. */
 const struct nw_module *nw_module(void);
 
-/* Its user and group enumerations; NULL when there is no module. */
+/* Its user and group lookups and enumerations; NULL when there is no module. */
+const struct nw_module_keyed *nw_module_pw(void);
+const struct nw_module_keyed *nw_module_gr(void);
 const struct nw_module_enum *nw_module_pwent(void);
 const struct nw_module_enum *nw_module_grent(void);
 
@@ -268,10 +346,10 @@ int nw_status_rc(enum nss_status st, int err);
 
 /* ---- copying records into callers' buffers (copy.c) ------------------ */
 
-/* 0, or ERANGE when the buffer is too small. */
-int nw_copy_passwd(const struct passwd *src, struct passwd *dst, char *buf, size_t len);
-int nw_copy_group(const struct group *src, struct group *dst, char *buf, size_t len);
-int nw_copy_spwd(const struct spwd *src, struct spwd *dst, char *buf, size_t len);
+/* nw_copy_fn of struct passwd, struct group and struct spwd. */
+int nw_copy_passwd(const void *src, void *dst, char *buf, size_t len);
+int nw_copy_group(const void *src, void *dst, char *buf, size_t len);
+int nw_copy_spwd(const void *src, void *dst, char *buf, size_t len);
 
 /*
  * Static result storage of the non-_r functions: grown as needed, one per
@@ -292,23 +370,44 @@ enum nw_tls_slot { NW_TLS_PW, NW_TLS_GR, NW_TLS_SP, NW_TLS_HOSTNAME, NW_TLS_HOST
 		   NW_TLS_SLOTS };
 struct nw_static_buf *nw_tls_buf(enum nw_tls_slot slot);
 
-/* ---- enumeration cursors (cursor.c) ----------------------------------- */
+/* ---- lookups by key (lookup.c) ---------------------------------------- */
+
+/* A database asked by name or number: users, groups (then the module), shadow. */
+struct nw_db {
+	struct nw_source *src;
+	nw_copy_fn copy;
+	const struct nw_module_keyed *(*module)(void);  /* NULL: the file only */
+	enum nw_tls_slot slot;                          /* storage of the non-_r calls */
+};
+
+/* The file, then the module: 0, ENOENT, or an error (ERANGE, ENOMEM...). */
+int nw_db_lookup(const struct nw_db *db, const struct nw_key *key, void *rec, char *buf,
+		 size_t len);
 
 /*
- * Copies record `pos` of a table into a caller's record and buffer: 0,
- * ERANGE, ENOENT past the last record, or NW_SKIP for a record the
- * enumeration leaves out.
+ * The _r convention: `rec` when found, else NULL; *rc is 0 (found or
+ * not) or the error, and so is errno.
  */
+void *nw_db_r(const struct nw_db *db, const struct nw_key *key, void *rec, char *buf,
+	      size_t len, int *rc);
+
+/*
+ * The non-_r convention: the same into the thread's storage, grown until
+ * the answer fits; errno is left alone unless there is an error.
+ */
+void *nw_db_static(const struct nw_db *db, const struct nw_key *key, void *rec);
+
+/* ---- enumeration cursors (cursor.c) ----------------------------------- */
+
+/* What an enumeration's nw_copy_fn returns for a record it leaves out. */
 #define NW_SKIP (-1)
-typedef int (*nw_copy_rec_fn)(const struct nw_table *t, size_t pos, void *rec, char *buf,
-			      size_t len);
 
 enum nw_cursor_state { NW_CURSOR_FILE, NW_CURSOR_MODULE, NW_CURSOR_DONE };
 
 struct nw_cursor {
 	struct cw_mutex lock;
 	struct nw_source *src;
-	nw_copy_rec_fn copy;
+	nw_copy_fn copy;
 	const struct nw_module_enum *(*module)(void);   /* NULL: the file only */
 	struct nw_table *table; /* the snapshot walked, NULL before the start */
 	size_t pos;
