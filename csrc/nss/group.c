@@ -195,7 +195,7 @@ long nw_user_groups(const char *user, gid_t group, gid_t **out)
 		uint32_t h = nw_hash_str(user);
 
 		NW_FOREACH(&t->by_member, h, n) {
-			const struct group *gr = nw_rec(&t->base, t->by_member.nodes[n].rec);
+			const struct group *gr = nw_rec(&t->base, nw_index_rec(&t->by_member, n));
 
 			if (!ok)
 				break;

@@ -308,7 +308,7 @@ static int nw_ho_byname(const char *name, int af, struct hostent *he, char *buf,
 	NW_PLIST_INIT(aliases);
 	NW_PLIST_INIT(addrs);
 	NW_FOREACH(&t->base.by_name, hash, n) {
-		const struct nw_hline *h = nw_rec(&t->base, t->base.by_name.nodes[n].rec);
+		const struct nw_hline *h = nw_rec(&t->base, nw_index_rec(&t->base.by_name, n));
 		const unsigned char *a = nw_hline_addr(h, af);
 
 		if (a == NULL || !nw_hline_names(h, name))
@@ -355,7 +355,7 @@ static int nw_ho_byaddr(const void *addr, socklen_t len, int af, struct hostent 
 	} else if ((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16)) {
 		ix = af == AF_INET ? &t->by_v4 : &t->by_v6;
 		NW_FOREACH(ix, nw_hash_bytes(addr, len), n) {
-			const struct nw_hline *h = nw_rec(&t->base, ix->nodes[n].rec);
+			const struct nw_hline *h = nw_rec(&t->base, nw_index_rec(ix, n));
 			const unsigned char *a = nw_hline_addr(h, af);
 
 			if (a == NULL || memcmp(a, addr, len) != 0)
@@ -424,7 +424,7 @@ int nw_hosts_lookup(const char *name, int af, struct nw_host_answer *out)
 	if (t == NULL)
 		return 0;
 	NW_FOREACH(&t->base.by_name, hash, n) {
-		const struct nw_hline *h = nw_rec(&t->base, t->base.by_name.nodes[n].rec);
+		const struct nw_hline *h = nw_rec(&t->base, nw_index_rec(&t->base.by_name, n));
 		const unsigned char *a = nw_hline_addr(h, af);
 		int family = af != AF_UNSPEC ? af : h->v6 ? AF_INET6 : AF_INET;
 

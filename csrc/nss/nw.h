@@ -33,20 +33,22 @@
 
 #define NW_NONE UINT32_MAX
 
+/* One record filed under a hash (rec NW_NONE: an empty slot). */
 struct nw_node {
 	uint32_t hash;
 	uint32_t rec;   /* record number in the table */
-	uint32_t next;  /* next node of the bucket, NW_NONE at the end */
 };
 
 /*
- * Nodes are added in file order; nw_index_finish() links them so that
- * walking a bucket meets them in file order again ("first line wins").
+ * Nodes are added in file order; nw_index_finish() files them in an
+ * open-addressing table (linear probing, at most half full), where the
+ * walk from a hash's home slot meets its nodes in file order again ("first
+ * line wins") and a hit costs one cache line before the record.
  */
 struct nw_index {
-	struct nw_node *nodes;
+	struct nw_node *nodes;  /* while building */
 	uint32_t count, cap;
-	uint32_t *heads;
+	struct nw_node *slots;  /* once finished */
 	uint32_t mask;
 };
 
@@ -54,7 +56,14 @@ bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
 bool nw_index_finish(struct nw_index *ix);
 void nw_index_free(struct nw_index *ix);
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
-uint32_t nw_index_next(const struct nw_index *ix, uint32_t node, uint32_t hash);
+/* The first slot from `pos` on that holds `hash`, NW_NONE at an empty one. */
+uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);
+
+/* The record in a slot NW_FOREACH gives. */
+static inline uint32_t nw_index_rec(const struct nw_index *ix, uint32_t slot)
+{
+	return ix->slots[slot].rec;
+}
 
 uint32_t nw_hash_str(const char *s);
 uint32_t nw_hash_casestr(const char *s);
@@ -434,7 +443,7 @@ extern struct nw_cursor nw_pwent, nw_grent, nw_spent, nw_hostent;
 
 #define NW_FOREACH(ix, hash, n)                                        \
 	for (uint32_t n = nw_index_first((ix), (hash)); n != NW_NONE;  \
-	     n = nw_index_next((ix), (ix)->nodes[n].next, (hash)))
+	     n = nw_index_next((ix), (n + 1) & (ix)->mask, (hash)))
 
 /* Skips blank and comment lines as glibc's files module does. */
 char *nw_content(char *line);

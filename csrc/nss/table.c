@@ -139,8 +139,8 @@ static int nw_table_find(struct nw_table *t, const struct nw_key *key, const voi
 		return ENOMEM;      /* the index by number is built on first use */
 	h = key->name ? nw_hash_str(key->name) : nw_hash_u32(key->id);
 	NW_FOREACH(ix, h, n) {
-		if (nw_rec_matches(t, ix->nodes[n].rec, key)) {
-			*out = nw_rec(t, ix->nodes[n].rec);
+		if (nw_rec_matches(t, nw_index_rec(ix, n), key)) {
+			*out = nw_rec(t, nw_index_rec(ix, n));
 			return 0;
 		}
 	}
