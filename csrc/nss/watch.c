@@ -179,6 +179,19 @@ static char *nw_plain_dir(const char *path, const char **base)
 	return dir;
 }
 
+/* This path is left to stat(): said once, never tried again. */
+static void nw_watch_give_up(struct nw_watch *w, const char *path, const char *why)
+{
+	char *copy = strdup(path);
+
+	CW_LOG(CW_DEBUG, "%s %s: each lookup stat()s it", path, why);
+	free(w->path);
+	w->path = copy;
+	w->base = NULL;
+	w->plain = false;
+	atomic_store(&w->dir_wd, -1);
+}
+
 static void nw_watch_add(struct nw_source *src, const char *path)
 {
 	struct nw_watch *w = &src->watch;
@@ -190,32 +203,37 @@ static void nw_watch_add(struct nw_source *src, const char *path)
 	if (dir != NULL && copy != NULL && !nw_w.unavailable &&
 	    (atomic_load(&nw_w.fd) >= 0 || nw_instance_make()))
 		wd = inotify_add_watch(atomic_load(&nw_w.fd), dir, NW_DIR_EVENTS);
-	if (wd < 0 && dir != NULL && copy != NULL && !nw_w.unavailable)
-		CW_LOG(CW_DEBUG, "cannot watch %s (%s): each lookup stat()s %s", dir,
-		       strerror(errno), path);
-	if (wd >= 0 && nw_w.first_wd < 0 && stat(dir, &st) == 0) {
+	if (wd < 0) {
+		nw_watch_give_up(w, path, dir == NULL ? "is not a plain absolute path"
+			       : nw_w.unavailable ? "has no inotify" : "cannot be watched");
+		free(dir);
+		free(copy);
+		return;
+	}
+	if (nw_w.first_wd < 0 && stat(dir, &st) == 0) {
 		nw_w.first_wd = wd;
 		nw_w.first_ino = st.st_ino;
 	}
 	free(dir);
 	free(w->path);
-	w->path = wd >= 0 ? copy : NULL;
-	w->base = wd >= 0 ? copy + (base - path) : NULL;
-	if (wd < 0)
-		free(copy);
+	w->path = copy;
+	w->base = copy + (base - path);
 	atomic_store(&w->dir_wd, wd);
 }
 
 void nw_watch_arm(struct nw_source *src, const char *path)
 {
 	struct nw_watch *w = &src->watch;
-
 	struct stat st;
 
+	if (!w->plain && w->path != NULL && strcmp(w->path, path) == 0)
+		return;         /* given up on: stat() alone, as cheap as before */
 	/* Became a symbolic link (or something else): its target is not watched. */
-	w->plain = lstat(path, &st) == 0 ? S_ISREG(st.st_mode) : errno == ENOENT;
-	if (!w->plain)
+	if (lstat(path, &st) == 0 ? !S_ISREG(st.st_mode) : errno != ENOENT) {
+		nw_watch_give_up(w, path, "is not a regular file");
 		return;
+	}
+	w->plain = true;
 	cw_lock(&nw_watch_lock);
 	if (atomic_load(&w->dir_wd) < 0 || w->path == NULL || strcmp(w->path, path) != 0)
 		nw_watch_add(src, path);

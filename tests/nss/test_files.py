@@ -119,3 +119,19 @@ def test_edits_are_seen_whatever_the_program_does_to_its_descriptors(run_as, run
     assert result.stdout.count("ok ") == 15, result.stdout
     assert "line skipped" not in result.stderr
     assert "was closed or reused by the program; making a new one" in result.stderr
+
+
+def test_a_path_through_a_symbolic_link_is_checked_by_stat(run_as, probes, shared_tmp):
+    """inotify cannot follow a symbolic link on the way to the file: such
+    a path is stat()ed on each lookup, and an edit is still seen."""
+    env = write_world(shared_tmp)
+    (shared_tmp / "link").symlink_to(shared_tmp)
+    env.update(NSS_WRAPPER_PASSWD=str(shared_tmp / "link" / "passwd"),
+               NSS_WRAPPER_DEBUGLEVEL="debug")
+    proc = _probe(run_as, probes("nss_probe"), env, ["pwnam|alice", "wait", "pwnam|alice"])
+    assert "alice:x:1500:" in _until_wait(proc)
+    path = shared_tmp / "passwd"
+    path.write_text(path.read_text().replace("alice:x:1500:1500", "alice:x:1600:1500"))
+    out, err = proc.communicate("go\n", timeout=30)
+    assert "alice:x:1600:1500" in out, out + err
+    assert err.count("is not a plain absolute path: each lookup stat()s it") == 1, err
