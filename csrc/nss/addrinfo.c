@@ -783,8 +783,7 @@ CW_EXPORT int getaddrinfo(const char *node, const char *service,
 	size_t nserv = 0, n = 0;
 	int rc, saved = errno;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(getaddrinfo)(node, service, hints, res);
 	if (node == NULL && service == NULL)
 		return EAI_NONAME;

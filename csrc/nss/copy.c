@@ -1,9 +1,8 @@
 /*
- * Copying a record into a caller's buffer (the _r functions), and the
- * growable storage of the non-_r functions.
+ * Copying a record into a caller's record and buffer (the _r functions):
+ * the strings, and the arrays of pointers, go into the buffer.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,10 +42,11 @@ static char **nw_put_ptrs(struct nw_out *o, size_t count)
 	return (char **)at;
 }
 
-int nw_copy_passwd(const struct passwd *src, struct passwd *dst, char *buf, size_t len)
+int nw_copy_passwd(const void *from, void *to, char *buf, size_t len)
 {
+	const struct passwd *src = from;
 	struct nw_out o = { buf, buf + len, false };
-	struct passwd r = *src;
+	struct passwd r = *src, *dst = to;
 
 	r.pw_name = nw_put_str(&o, src->pw_name);
 	r.pw_passwd = nw_put_str(&o, src->pw_passwd);
@@ -59,10 +59,11 @@ int nw_copy_passwd(const struct passwd *src, struct passwd *dst, char *buf, size
 	return 0;
 }
 
-int nw_copy_group(const struct group *src, struct group *dst, char *buf, size_t len)
+int nw_copy_group(const void *from, void *to, char *buf, size_t len)
 {
+	const struct group *src = from;
 	struct nw_out o = { buf, buf + len, false };
-	struct group r = *src;
+	struct group r = *src, *dst = to;
 	size_t n = 0;
 
 	while (src->gr_mem[n] != NULL)
@@ -79,10 +80,11 @@ int nw_copy_group(const struct group *src, struct group *dst, char *buf, size_t 
 	return 0;
 }
 
-int nw_copy_spwd(const struct spwd *src, struct spwd *dst, char *buf, size_t len)
+int nw_copy_spwd(const void *from, void *to, char *buf, size_t len)
 {
+	const struct spwd *src = from;
 	struct nw_out o = { buf, buf + len, false };
-	struct spwd r = *src;
+	struct spwd r = *src, *dst = to;
 
 	r.sp_namp = nw_put_str(&o, src->sp_namp);
 	r.sp_pwdp = nw_put_str(&o, src->sp_pwdp);
@@ -90,53 +92,4 @@ int nw_copy_spwd(const struct spwd *src, struct spwd *dst, char *buf, size_t len
 		return ERANGE;
 	*dst = r;
 	return 0;
-}
-
-bool nw_static_grow(struct nw_static_buf *b)
-{
-	size_t len = b->len ? b->len * 2 : 1024;
-	char *p = realloc(b->buf, len);
-
-	if (p == NULL)
-		return false;
-	b->buf = p;
-	b->len = len;
-	return true;
-}
-
-struct nw_tls {
-	struct nw_static_buf bufs[NW_TLS_SLOTS];
-	bool registered;
-};
-
-static pthread_key_t nw_tls_key;
-static pthread_once_t nw_tls_once = PTHREAD_ONCE_INIT;
-static bool nw_tls_key_ok;
-
-static void nw_tls_free(void *p)
-{
-	struct nw_tls *tls = p;
-
-	for (int i = 0; i < NW_TLS_SLOTS; i++) {
-		free(tls->bufs[i].buf);
-		tls->bufs[i] = (struct nw_static_buf){ NULL, 0 };
-	}
-}
-
-static void nw_tls_make_key(void)
-{
-	nw_tls_key_ok = pthread_key_create(&nw_tls_key, nw_tls_free) == 0;
-}
-
-struct nw_static_buf *nw_tls_buf(enum nw_tls_slot slot)
-{
-	static _Thread_local struct nw_tls tls;
-
-	if (!tls.registered) {
-		pthread_once(&nw_tls_once, nw_tls_make_key);
-		if (nw_tls_key_ok)
-			pthread_setspecific(nw_tls_key, &tls);
-		tls.registered = true;
-	}
-	return &tls.bufs[slot];
 }

@@ -1,9 +1,10 @@
 /*
  * Loading a database file into a table, and seeing when it changed.
  *
- * On every lookup the path is stat()ed and compared with what was read:
- * device, inode, size, and modification and change times to the
- * nanosecond.  An edit in place changes mtime/ctime/size, a file replaced
+ * A lookup first asks the inotify watch (watch.c) whether anything
+ * happened to the file; when it cannot say "nothing", the path is
+ * stat()ed and compared with what was read: device, inode, size, and
+ * modification and change times to the nanosecond.  An edit in place changes mtime/ctime/size, a file replaced
  * by rename() changes the inode, so both are seen on the next lookup.
  * The file is read whole, then fstat()ed again: if it changed while being
  * read, the recorded stamp is the earlier one and the next lookup reads
@@ -42,7 +43,7 @@ void nw_table_put(struct nw_table *t)
 		return;
 	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1) {
 		free(t->text);
-		t->destroy(t);
+		nw_table_free(t);
 	}
 }
 
@@ -144,19 +145,15 @@ static struct nw_table *nw_load(struct nw_source *src, const char *path,
 	return t;
 }
 
-struct nw_table *nw_table_get(struct nw_source *src)
+/* Under the source's lock: reads the file again if it is not what was read. */
+static void nw_refresh(struct nw_source *src, const char *path)
 {
-	const char *path = nw_source_path(src);
 	struct nw_stamp now = { .missing = true };
-	struct nw_table *t;
 	struct stat st;
-	int saved = errno;
 
-	if (path == NULL)
-		return NULL;
+	nw_watch_arm(src, path);
 	if (stat(path, &st) == 0)
 		nw_stamp_of(&st, &now);
-	cw_lock(&src->lock);
 	if (src->table == NULL || src->path == NULL || strcmp(src->path, path) != 0 ||
 	    !nw_stamp_equal(&now, &src->stamp)) {
 		struct nw_stamp read_stamp = { .missing = true };
@@ -174,6 +171,22 @@ struct nw_table *nw_table_get(struct nw_source *src)
 			free(copy);
 		}
 	}
+}
+
+struct nw_table *nw_table_get(struct nw_source *src)
+{
+	const char *path = nw_source_path(src);
+	struct nw_table *t;
+	int saved = errno;
+	bool quiet;
+
+	if (path == NULL)
+		return NULL;
+	quiet = nw_watch_quiet(src);
+	cw_lock(&src->lock);
+	if (!quiet || src->table == NULL || !nw_watch_covers(src, path) ||
+	    strcmp(src->path, path) != 0)
+		nw_refresh(src, path);
 	t = src->table ? nw_table_ref(src->table) : NULL;
 	cw_unlock(&src->lock);
 	errno = saved;

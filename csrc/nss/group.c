@@ -5,346 +5,163 @@
 #include <errno.h>
 #include <grp.h>
 #include <limits.h>
-#include <nss.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "init.h"
-#include "log.h"
 #include "nw.h"
 #include "shim.h"
 
-void nw_init(void);
-
 struct nw_gr_table {
 	struct nw_table base;
-	struct group *recs;
-	size_t count;
-	char **members;         /* every gr_mem array, NULL-terminated, back to back */
-	struct nw_index by_name, by_gid, by_member;
+	struct nw_pool members;         /* every gr_mem array */
+	struct nw_index by_member;
 };
+
+static const struct nw_layout nw_gr_layout = NW_LAYOUT(struct group, gr_name, gr_gid);
 
 static void nw_gr_destroy(struct nw_table *t)
 {
 	struct nw_gr_table *gt = (struct nw_gr_table *)t;
 
-	free(gt->recs);
-	free(gt->members);
-	nw_index_free(&gt->by_name);
-	nw_index_free(&gt->by_gid);
+	free(gt->members.v);
 	nw_index_free(&gt->by_member);
-	free(gt);
 }
 
 static bool nw_gr_more(struct nw_table *base)
 {
 	struct nw_gr_table *t = (struct nw_gr_table *)base;
 
-	for (size_t i = 0; i < t->count; i++) {
-		const struct group *gr = &t->recs[i];
+	for (size_t i = 0; i < base->count; i++) {
+		const struct group *gr = nw_rec(base, i);
 
 		for (char **mp = gr->gr_mem; *mp; mp++)
 			if (!nw_index_add(&t->by_member, nw_hash_str(*mp), (uint32_t)i))
 				return false;
-		if (gr->gr_name[0] == '+' || gr->gr_name[0] == '-')
-			continue;
-		if (!nw_index_add(&t->by_gid, nw_hash_u32(gr->gr_gid), (uint32_t)i))
-			return false;
 	}
-	return nw_index_finish(&t->by_gid) && nw_index_finish(&t->by_member);
+	return nw_index_finish(&t->by_member) && nw_table_index_ids(base);
+}
+
+static enum nw_parsed nw_gr_parse(char *line, void *rec, void *ctx)
+{
+	struct nw_gr_table *t = ctx;
+	struct group *gr = rec;
+	size_t start;
+
+	if (!nw_parse_group_head(&line, gr))
+		return NW_REFUSED;
+	if (!nw_pool_list(&t->members, &line, ',', &start))
+		return NW_NOMEM;
+	/* gr_mem holds the offset of its list until the pool stops moving. */
+	gr->gr_mem = (char **)(uintptr_t)start;
+	return NW_PARSED;
 }
 
 static struct nw_table *nw_gr_build(char *text, size_t len, const char *path)
 {
-	struct nw_gr_table *t = calloc(1, sizeof(*t));
-	char *cursor = text, *line, *m;
-	size_t cap = 0, mcap = 0, mcount = 0, lineno = 0;
+	struct nw_gr_table *t;
+	struct nw_table *base = nw_table_new(sizeof(*t), text, len, path, &nw_gr_layout);
 
-	if (t == NULL)
+	if (base == NULL)
 		return NULL;
-	t->base.text = text;
-	t->base.path = path;
-	t->base.destroy = nw_gr_destroy;
-	t->base.build_more = nw_gr_more;
-	cap = nw_count_lines(text, len);
-	t->recs = malloc(cap * sizeof(*t->recs));
-	if (t->recs == NULL)
-		goto fail;
-	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
-		struct group gr;
+	t = (struct nw_gr_table *)base;
+	base->destroy = nw_gr_destroy;
+	base->build_more = nw_gr_more;
+	if (!nw_table_parse(base, len, nw_gr_parse, t, "not a group(5) entry"))
+		return nw_table_fail(base);
+	for (size_t i = 0; i < base->count; i++) {
+		struct group *gr = nw_rec(base, i);
 
-		lineno++;
-		line = nw_content(line);
-		if (line == NULL)
-			continue;
-		if (!nw_parse_group_head(&line, &gr)) {
-			nw_bad_line(&t->base, lineno, "not a group(5) entry");
-			continue;
-		}
-		/* gr_mem holds the offset of its list until the pool stops moving. */
-		gr.gr_mem = (char **)(uintptr_t)mcount;
-		while ((m = nw_list_next(&line, ',')) != NULL) {
-			if (!nw_grow((void **)&t->members, &mcap, mcount, sizeof(char *)))
-				goto fail;
-			t->members[mcount++] = m;
-		}
-		if (!nw_grow((void **)&t->members, &mcap, mcount, sizeof(char *)) ||
-		    !nw_grow((void **)&t->recs, &cap, t->count, sizeof(*t->recs)))
-			goto fail;
-		t->members[mcount++] = NULL;
-		t->recs[t->count++] = gr;
+		gr->gr_mem = t->members.v + (uintptr_t)gr->gr_mem;
 	}
-	for (size_t i = 0; i < t->count; i++) {
-		struct group *gr = &t->recs[i];
-
-		gr->gr_mem = t->members + (uintptr_t)gr->gr_mem;
-		if (gr->gr_name[0] == '+' || gr->gr_name[0] == '-')
-			continue;
-		if (!nw_index_add(&t->by_name, nw_hash_str(gr->gr_name), (uint32_t)i))
-			goto fail;
-	}
-	if (!nw_index_finish(&t->by_name))
-		goto fail;
-	return &t->base;
-fail:
-	t->base.text = NULL;
-	nw_gr_destroy(&t->base);
-	return NULL;
+	if (!nw_table_index_names(base))
+		return nw_table_fail(base);
+	return base;
 }
 
 struct nw_source nw_group_source = NW_SOURCE("GROUP", nw_gr_build);
 
-static int nw_gr_find(const char *name, gid_t gid, struct group *grp, char *buf, size_t len)
-{
-	struct nw_gr_table *t = (struct nw_gr_table *)nw_table_get(&nw_group_source);
-	int rc = ENOENT;
-
-	if (t == NULL)
-		return ENOENT;
-	if (name != NULL) {
-		uint32_t h = nw_hash_str(name);
-
-		NW_FOREACH(&t->by_name, h, n) {
-			const struct group *gr = &t->recs[t->by_name.nodes[n].rec];
-
-			if (strcmp(gr->gr_name, name) == 0) {
-				rc = nw_copy_group(gr, grp, buf, len);
-				break;
-			}
-		}
-	} else if (!nw_table_more(&t->base)) {
-		rc = ENOMEM;
-	} else {
-		uint32_t h = nw_hash_u32(gid);
-
-		NW_FOREACH(&t->by_gid, h, n) {
-			const struct group *gr = &t->recs[t->by_gid.nodes[n].rec];
-
-			if (gr->gr_gid == gid) {
-				rc = nw_copy_group(gr, grp, buf, len);
-				break;
-			}
-		}
-	}
-	nw_table_put(&t->base);
-	return rc;
-}
-
-static int nw_status_rc(enum nss_status st, int err)
-{
-	if (st == NSS_STATUS_SUCCESS)
-		return 0;
-	if (st == NSS_STATUS_TRYAGAIN)
-		return err ? err : EAGAIN;
-	return ENOENT;
-}
-
-static int nw_gr_r(const char *name, gid_t gid, struct group *grp, char *buf, size_t len,
-		   struct group **result)
-{
-	const struct nw_module *m;
-	int rc = nw_gr_find(name, gid, grp, buf, len), err = 0;
-
-	if (rc == ENOENT && (m = nw_module()) != NULL) {
-		if (name != NULL && m->getgrnam_r)
-			rc = nw_status_rc(m->getgrnam_r(name, grp, buf, len, &err), err);
-		else if (name == NULL && m->getgrgid_r)
-			rc = nw_status_rc(m->getgrgid_r(gid, grp, buf, len, &err), err);
-	}
-	*result = rc == 0 ? grp : NULL;
-	if (rc == ENOENT)
-		rc = 0;
-	errno = rc;
-	return rc;
-}
-
-static struct group *nw_gr_static(const char *name, gid_t gid)
-{
-	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_GR);
-	static _Thread_local struct group gr;
-	struct group *result = NULL;
-	int saved = errno, rc;
-
-	do {
-		if (sbp->len == 0 && !nw_static_grow(sbp)) {
-			errno = ENOMEM;
-			return NULL;
-		}
-		rc = nw_gr_r(name, gid, &gr, sbp->buf, sbp->len, &result);
-	} while (rc == ERANGE && nw_static_grow(sbp));
-	errno = rc ? rc : saved;
-	return result;
-}
+static const struct nw_db nw_gr_db = {
+	&nw_group_source, nw_copy_group, nw_module_gr, NW_TLS_GR
+};
 
 CW_EXPORT int getgrnam_r(const char *name, struct group *grp, char *buf, size_t len,
 			 struct group **result)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	int rc;
+
+	if (!nw_users_on())
 		return REAL(getgrnam_r)(name, grp, buf, len, result);
-	return nw_gr_r(name, 0, grp, buf, len, result);
+	*result = nw_db_r(&nw_gr_db, &(struct nw_key){ name, 0 }, grp, buf, len, &rc);
+	return rc;
 }
 
 CW_EXPORT int getgrgid_r(gid_t gid, struct group *grp, char *buf, size_t len,
 			 struct group **result)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	int rc;
+
+	if (!nw_users_on())
 		return REAL(getgrgid_r)(gid, grp, buf, len, result);
-	return nw_gr_r(NULL, gid, grp, buf, len, result);
+	*result = nw_db_r(&nw_gr_db, &(struct nw_key){ NULL, gid }, grp, buf, len, &rc);
+	return rc;
 }
+
+/* The plain calls share per-thread storage, as glibc's share static storage. */
+static _Thread_local struct group nw_gr;
 
 CW_EXPORT struct group *getgrnam(const char *name)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrnam)(name);
-	return nw_gr_static(name, 0);
+	return nw_db_static(&nw_gr_db, &(struct nw_key){ name, 0 }, &nw_gr);
 }
 
 CW_EXPORT struct group *getgrgid(gid_t gid)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrgid)(gid);
-	return nw_gr_static(NULL, gid);
+	return nw_db_static(&nw_gr_db, &(struct nw_key){ NULL, gid }, &nw_gr);
 }
 
-/* ---- enumeration ---------------------------------------------------- */
+/* ---- enumeration: the file in order, then the module ---------------- */
 
-struct cw_mutex nw_grent_lock = CW_MUTEX_INIT;
-static struct nw_gr_table *nw_grent_table;
-static size_t nw_grent_pos;
-static bool nw_grent_started;
-static int nw_grent_module;     /* 0 file, 1 module running, 2 done */
-
-static void nw_grent_reset(void)
-{
-	const struct nw_module *m = nw_module();
-
-	nw_table_put((struct nw_table *)nw_grent_table);
-	nw_grent_table = NULL;
-	nw_grent_pos = 0;
-	nw_grent_started = false;
-	if (nw_grent_module == 1 && m && m->endgrent)
-		m->endgrent();
-	nw_grent_module = 0;
-}
-
-static int nw_grent_next(struct group *grp, char *buf, size_t len)
-{
-	const struct nw_module *m;
-	int rc, err = 0;
-
-	if (nw_grent_module == 0) {
-		if (!nw_grent_started) {
-			nw_grent_table = (struct nw_gr_table *)nw_table_get(&nw_group_source);
-			nw_grent_started = true;
-		}
-		if (nw_grent_table != NULL && nw_grent_pos < nw_grent_table->count) {
-			rc = nw_copy_group(&nw_grent_table->recs[nw_grent_pos], grp, buf, len);
-			if (rc == 0)
-				nw_grent_pos++;
-			return rc;
-		}
-		m = nw_module();
-		if (m == NULL || m->getgrent_r == NULL) {
-			nw_grent_module = 2;
-			return ENOENT;
-		}
-		if (m->setgrent)
-			m->setgrent();
-		nw_grent_module = 1;
-	}
-	if (nw_grent_module == 2)
-		return ENOENT;
-	m = nw_module();
-	rc = nw_status_rc(m->getgrent_r(grp, buf, len, &err), err);
-	if (rc == ENOENT)
-		nw_grent_module = 2;
-	return rc;
-}
+struct nw_cursor nw_grent = NW_CURSOR(nw_group_source, nw_copy_group, nw_module_grent);
 
 CW_EXPORT void setgrent(void)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled()) {
+	if (nw_users_on())
+		nw_cursor_rewind(&nw_grent);
+	else
 		REAL(setgrent)();
-		return;
-	}
-	cw_lock(&nw_grent_lock);
-	nw_grent_reset();
-	cw_unlock(&nw_grent_lock);
 }
 
 CW_EXPORT void endgrent(void)
 {
-	cw_init(nw_init);
-	if (!nw_users_enabled()) {
+	if (nw_users_on())
+		nw_cursor_rewind(&nw_grent);
+	else
 		REAL(endgrent)();
-		return;
-	}
-	cw_lock(&nw_grent_lock);
-	nw_grent_reset();
-	cw_unlock(&nw_grent_lock);
 }
 
 CW_EXPORT int getgrent_r(struct group *grp, char *buf, size_t len, struct group **result)
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrent_r)(grp, buf, len, result);
-	cw_lock(&nw_grent_lock);
-	rc = nw_grent_next(grp, buf, len);
-	cw_unlock(&nw_grent_lock);
+	rc = nw_cursor_get_r(&nw_grent, grp, buf, len);
 	*result = rc == 0 ? grp : NULL;
-	errno = rc;
 	return rc;
 }
 
 CW_EXPORT struct group *getgrent(void)
 {
-	static struct nw_static_buf sb;
 	static struct group gr;
-	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrent)();
-	cw_lock(&nw_grent_lock);
-	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
-			rc = ENOMEM;
-			break;
-		}
-		rc = nw_grent_next(&gr, sb.buf, sb.len);
-	} while (rc == ERANGE && nw_static_grow(&sb));
-	cw_unlock(&nw_grent_lock);
-	errno = rc;
-	return rc == 0 ? &gr : NULL;
+	return nw_cursor_get(&nw_grent, &gr) == 0 ? &gr : NULL;
 }
 
 /* ---- membership ----------------------------------------------------- */
@@ -378,7 +195,7 @@ long nw_user_groups(const char *user, gid_t group, gid_t **out)
 		uint32_t h = nw_hash_str(user);
 
 		NW_FOREACH(&t->by_member, h, n) {
-			const struct group *gr = &t->recs[t->by_member.nodes[n].rec];
+			const struct group *gr = nw_rec(&t->base, nw_index_rec(&t->by_member, n));
 
 			if (!ok)
 				break;
@@ -425,8 +242,7 @@ CW_EXPORT int getgrouplist(const char *user, gid_t group, gid_t *groups, int *ng
 	long total;
 	int room;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(getgrouplist)(user, group, groups, ngroups);
 	total = nw_user_groups(user, group, &list);
 	if (total < 0) {
@@ -453,8 +269,7 @@ CW_EXPORT int initgroups(const char *user, gid_t group)
 	long total, max;
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_users_enabled())
+	if (!nw_users_on())
 		return REAL(initgroups)(user, group);
 	total = nw_user_groups(user, group, &list);
 	if (total < 0) {

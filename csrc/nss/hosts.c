@@ -19,12 +19,9 @@
 #include <string.h>
 
 #include "env.h"
-#include "init.h"
 #include "log.h"
 #include "nw.h"
 #include "shim.h"
-
-void nw_init(void);
 
 struct nw_hline {
 	bool v6;
@@ -36,23 +33,21 @@ struct nw_hline {
 };
 
 struct nw_ho_table {
-	struct nw_table base;
-	struct nw_hline *recs;
-	size_t count;
-	char **aliases;
-	struct nw_index by_name, by_v4, by_v6;
+	struct nw_table base;   /* by_name: without regard to case, every name */
+	struct nw_pool aliases; /* every line's aliases */
+	struct nw_index by_v4, by_v6;
 };
+
+/* Lines are found by hosts.c's own index: name and number are not used. */
+static const struct nw_layout nw_ho_layout = NW_LAYOUT(struct nw_hline, name, name);
 
 static void nw_ho_destroy(struct nw_table *t)
 {
 	struct nw_ho_table *ht = (struct nw_ho_table *)t;
 
-	free(ht->recs);
-	free(ht->aliases);
-	nw_index_free(&ht->by_name);
+	free(ht->aliases.v);
 	nw_index_free(&ht->by_v4);
 	nw_index_free(&ht->by_v6);
-	free(ht);
 }
 
 static bool nw_ho_parse(char *line, struct nw_hline *h)
@@ -96,7 +91,7 @@ static bool nw_ho_parse(char *line, struct nw_hline *h)
 	return true;
 }
 
-static bool nw_ho_index_name(struct nw_ho_table *t, size_t i, const char *name,
+static bool nw_ho_index_name(struct nw_table *t, size_t i, const char *name,
 			     const struct nw_hline *h, char **upto)
 {
 	/* A line naming the host twice is still one match. */
@@ -112,8 +107,8 @@ static bool nw_ho_more(struct nw_table *base)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)base;
 
-	for (size_t i = 0; i < t->count; i++) {
-		const struct nw_hline *h = &t->recs[i];
+	for (size_t i = 0; i < base->count; i++) {
+		const struct nw_hline *h = nw_rec(base, i);
 
 		if (h->has_v4 && !nw_index_add(&t->by_v4, nw_hash_bytes(h->v4, 4), (uint32_t)i))
 			return false;
@@ -123,67 +118,58 @@ static bool nw_ho_more(struct nw_table *base)
 	return nw_index_finish(&t->by_v4) && nw_index_finish(&t->by_v6);
 }
 
+/* '#' starts a comment anywhere on a hosts(5) line. */
+static enum nw_parsed nw_ho_parse_line(char *line, void *rec, void *ctx)
+{
+	struct nw_ho_table *t = ctx;
+	struct nw_hline *h = rec;
+	char *hash = strchr(line, '#'), *rest;
+	size_t start;
+
+	if (hash != NULL)
+		*hash = '\0';
+	if (!nw_ho_parse(line, h))
+		return NW_REFUSED;
+	rest = (char *)h->aliases;
+	if (!nw_pool_list(&t->aliases, &rest, ' ', &start))
+		return NW_NOMEM;
+	/* aliases holds the offset of its list until the pool stops moving. */
+	h->aliases = (char **)(uintptr_t)start;
+	return NW_PARSED;
+}
+
+/* Every name of every line, once per line. */
+static bool nw_ho_index_names(struct nw_ho_table *t)
+{
+	struct nw_table *base = &t->base;
+
+	for (size_t i = 0; i < base->count; i++) {
+		struct nw_hline *h = nw_rec(base, i);
+
+		h->aliases = t->aliases.v + (uintptr_t)h->aliases;
+		if (!nw_ho_index_name(base, i, h->name, h, h->aliases))
+			return false;
+		for (char **ap = h->aliases; *ap; ap++)
+			if (!nw_ho_index_name(base, i, *ap, h, ap))
+				return false;
+	}
+	return nw_index_finish(&base->by_name);
+}
+
 static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
 {
-	struct nw_ho_table *t = calloc(1, sizeof(*t));
-	char *cursor = text, *line, *a;
-	size_t cap = 0, acap = 0, acount = 0, lineno = 0;
+	struct nw_ho_table *t;
+	struct nw_table *base = nw_table_new(sizeof(*t), text, len, path, &nw_ho_layout);
 
-	if (t == NULL)
+	if (base == NULL)
 		return NULL;
-	t->base.text = text;
-	t->base.path = path;
-	t->base.destroy = nw_ho_destroy;
-	t->base.build_more = nw_ho_more;
-	cap = nw_count_lines(text, len);
-	t->recs = malloc(cap * sizeof(*t->recs));
-	if (t->recs == NULL)
-		goto fail;
-	while ((line = nw_next_line(&cursor, text + len)) != NULL) {
-		struct nw_hline h;
-		char *hash, *rest;
-
-		lineno++;
-		hash = strchr(line, '#');
-		if (hash != NULL)
-			*hash = '\0';
-		line = nw_content(line);
-		if (line == NULL)
-			continue;
-		if (!nw_ho_parse(line, &h)) {
-			nw_bad_line(&t->base, lineno, "not an IPv4 or IPv6 address");
-			continue;
-		}
-		rest = (char *)h.aliases;
-		h.aliases = (char **)(uintptr_t)acount;
-		while ((a = nw_list_next(&rest, ' ')) != NULL) {
-			if (!nw_grow((void **)&t->aliases, &acap, acount, sizeof(char *)))
-				goto fail;
-			t->aliases[acount++] = a;
-		}
-		if (!nw_grow((void **)&t->aliases, &acap, acount, sizeof(char *)) ||
-		    !nw_grow((void **)&t->recs, &cap, t->count, sizeof(*t->recs)))
-			goto fail;
-		t->aliases[acount++] = NULL;
-		t->recs[t->count++] = h;
-	}
-	for (size_t i = 0; i < t->count; i++) {
-		struct nw_hline *h = &t->recs[i];
-
-		h->aliases = t->aliases + (uintptr_t)h->aliases;
-		if (!nw_ho_index_name(t, i, h->name, h, h->aliases))
-			goto fail;
-		for (char **ap = h->aliases; *ap; ap++)
-			if (!nw_ho_index_name(t, i, *ap, h, ap))
-				goto fail;
-	}
-	if (!nw_index_finish(&t->by_name))
-		goto fail;
-	return &t->base;
-fail:
-	t->base.text = NULL;
-	nw_ho_destroy(&t->base);
-	return NULL;
+	t = (struct nw_ho_table *)base;
+	base->destroy = nw_ho_destroy;
+	base->build_more = nw_ho_more;
+	if (!nw_table_parse(base, len, nw_ho_parse_line, t, "not an IPv4 or IPv6 address") ||
+	    !nw_ho_index_names(t))
+		return nw_table_fail(base);
+	return base;
 }
 
 struct nw_source nw_hosts_source = NW_SOURCE("HOSTS", nw_ho_build);
@@ -311,6 +297,7 @@ static int nw_ho_byname(const char *name, int af, struct hostent *he, char *buf,
 			size_t buflen)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
+	uint32_t hash = nw_hash_casestr(name);
 	struct nw_plist aliases, addrs;
 	const struct nw_hline *first = NULL;
 	int rc = ENOENT;
@@ -320,8 +307,8 @@ static int nw_ho_byname(const char *name, int af, struct hostent *he, char *buf,
 		return ENOENT;
 	NW_PLIST_INIT(aliases);
 	NW_PLIST_INIT(addrs);
-	NW_FOREACH(&t->by_name, nw_hash_casestr(name), n) {
-		const struct nw_hline *h = &t->recs[t->by_name.nodes[n].rec];
+	NW_FOREACH(&t->base.by_name, hash, n) {
+		const struct nw_hline *h = nw_rec(&t->base, nw_index_rec(&t->base.by_name, n));
 		const unsigned char *a = nw_hline_addr(h, af);
 
 		if (a == NULL || !nw_hline_names(h, name))
@@ -368,7 +355,7 @@ static int nw_ho_byaddr(const void *addr, socklen_t len, int af, struct hostent 
 	} else if ((af == AF_INET && len == 4) || (af == AF_INET6 && len == 16)) {
 		ix = af == AF_INET ? &t->by_v4 : &t->by_v6;
 		NW_FOREACH(ix, nw_hash_bytes(addr, len), n) {
-			const struct nw_hline *h = &t->recs[ix->nodes[n].rec];
+			const struct nw_hline *h = nw_rec(&t->base, nw_index_rec(ix, n));
 			const unsigned char *a = nw_hline_addr(h, af);
 
 			if (a == NULL || memcmp(a, addr, len) != 0)
@@ -429,14 +416,15 @@ int nw_hosts_name_of(const void *addr, socklen_t len, int af, char *out, size_t 
 int nw_hosts_lookup(const char *name, int af, struct nw_host_answer *out)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
+	uint32_t hash = nw_hash_casestr(name);
 	size_t cap = 0;
 	int found = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (t == NULL)
 		return 0;
-	NW_FOREACH(&t->by_name, nw_hash_casestr(name), n) {
-		const struct nw_hline *h = &t->recs[t->by_name.nodes[n].rec];
+	NW_FOREACH(&t->base.by_name, hash, n) {
+		const struct nw_hline *h = nw_rec(&t->base, nw_index_rec(&t->base.by_name, n));
 		const unsigned char *a = nw_hline_addr(h, af);
 		int family = af != AF_UNSPEC ? af : h->v6 ? AF_INET6 : AF_INET;
 
@@ -513,6 +501,31 @@ static int nw_numeric_name(const char *name, int af, struct hostent *he, char *b
 
 /* ---- the functions -------------------------------------------------- */
 
+/* A module's answer: 0, ERANGE (a bigger buffer may do), or ENOENT. */
+static int nw_module_host_rc(enum nss_status st, int err)
+{
+	if (st == NSS_STATUS_SUCCESS)
+		return 0;
+	return st == NSS_STATUS_TRYAGAIN && err == ERANGE ? ERANGE : ENOENT;
+}
+
+/*
+ * The _r convention of the host calls: found (`found_herr` in *herr) or
+ * not (HOST_NOT_FOUND) is 0, an error is itself (NETDB_INTERNAL); errno
+ * says the same.
+ */
+static int nw_hosts_answer(int rc, struct hostent *he, struct hostent **result, int *herr,
+			   int found_herr)
+{
+	*herr = rc == 0 ? found_herr : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
+	if (rc == 0)
+		*result = he;
+	if (rc == ENOENT)
+		rc = 0;
+	errno = rc;
+	return rc;
+}
+
 static int nw_hosts_byname_r(const char *name, int af, struct hostent *he, char *buf,
 			     size_t buflen, struct hostent **result, int *herr)
 {
@@ -532,38 +545,20 @@ static int nw_hosts_byname_r(const char *name, int af, struct hostent *he, char 
 		return rc;
 	}
 	rc = nw_ho_byname(name, af, he, buf, buflen);
-	if (rc == ENOENT && (m = nw_module()) != NULL && m->gethostbyname2_r) {
-		enum nss_status st = m->gethostbyname2_r(name, af, he, buf, buflen, &err, herr);
-
-		if (st == NSS_STATUS_SUCCESS)
-			rc = 0;
-		else if (st == NSS_STATUS_TRYAGAIN && err == ERANGE)
-			rc = ERANGE;
-	}
+	if (rc == ENOENT && (m = nw_module()) != NULL && m->gethostbyname2_r)
+		rc = nw_module_host_rc(m->gethostbyname2_r(name, af, he, buf, buflen, &err, herr),
+				       err);
 	if (rc == ENOENT && nw_hosts_fallback()) {
 		CW_LOG(CW_DEBUG, "%s is not in %s: asking the system resolver",
 		       name, nw_source_path(&nw_hosts_source));
 		return REAL(gethostbyname2_r)(name, af, he, buf, buflen, result, herr);
 	}
-	switch (rc) {
-	case 0:
-		/* glibc's files module reads on to the end of the file for
-		 * more lines ("multi"), and h_errno keeps what the end said. */
-		*result = he;
-		*herr = HOST_NOT_FOUND;
-		break;
-	case ENOENT:
+	if (rc == ENOENT)
 		CW_LOG(CW_DEBUG, "%s is not in %s (NSS_WRAPPER_HOSTS_FALLBACK is off)",
 		       name, nw_source_path(&nw_hosts_source));
-		*herr = HOST_NOT_FOUND;
-		rc = 0;
-		break;
-	default:
-		*herr = NETDB_INTERNAL;
-		break;
-	}
-	errno = rc;
-	return rc;
+	/* glibc's files module reads on to the end of the file for more lines
+	 * ("multi"), and h_errno keeps what the end said: HOST_NOT_FOUND. */
+	return nw_hosts_answer(rc, he, result, herr, HOST_NOT_FOUND);
 }
 
 /* As glibc's, the _r functions leave their h_errno in the global too. */
@@ -572,8 +567,7 @@ CW_EXPORT int gethostbyname2_r(const char *name, int af, struct hostent *he, cha
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname2_r)(name, af, he, buf, buflen, result, herr);
 	rc = nw_hosts_byname_r(name, af, he, buf, buflen, result, herr);
 	h_errno = *herr;
@@ -585,45 +579,69 @@ CW_EXPORT int gethostbyname_r(const char *name, struct hostent *he, char *buf,
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname_r)(name, he, buf, buflen, result, herr);
 	rc = nw_hosts_byname_r(name, AF_INET, he, buf, buflen, result, herr);
 	h_errno = *herr;
 	return rc;
 }
 
-static struct hostent *nw_static_byname(const char *name, int af)
+static int nw_hosts_byaddr_r(const void *addr, socklen_t len, int af, struct hostent *he,
+			     char *buf, size_t buflen, struct hostent **result, int *herr);
+
+/* A question to the hosts file: by name (addr NULL) or by address. */
+struct nw_hq {
+	const char *name;
+	const void *addr;
+	socklen_t len;
+	int af;
+};
+
+static int nw_hosts_r(const struct nw_hq *q, struct hostent *he, char *buf, size_t buflen,
+		      struct hostent **result, int *herr)
 {
-	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_HOSTNAME);
-	static _Thread_local struct hostent he;
+	if (q->addr == NULL)
+		return nw_hosts_byname_r(q->name, q->af, he, buf, buflen, result, herr);
+	return nw_hosts_byaddr_r(q->addr, q->len, q->af, he, buf, buflen, result, herr);
+}
+
+/* The plain calls: the _r call into the thread's storage, grown until it fits. */
+static struct hostent *nw_hosts_static(enum nw_tls_slot slot, const struct nw_hq *q,
+				       struct hostent *he)
+{
+	struct nw_static_buf *sb = nw_tls_buf(slot);
 	struct hostent *result = NULL;
 	int herr = 0, rc;
 
 	do {
-		if (sbp->len == 0 && !nw_static_grow(sbp)) {
+		if (sb->len == 0 && !nw_static_grow(sb)) {
 			h_errno = NETDB_INTERNAL;
 			errno = ENOMEM;
 			return NULL;
 		}
-		rc = nw_hosts_byname_r(name, af, &he, sbp->buf, sbp->len, &result, &herr);
-	} while (rc == ERANGE && nw_static_grow(sbp));
+		rc = nw_hosts_r(q, he, sb->buf, sb->len, &result, &herr);
+	} while (rc == ERANGE && nw_static_grow(sb));
 	h_errno = herr;
 	return result;
 }
 
+static struct hostent *nw_static_byname(const char *name, int af)
+{
+	static _Thread_local struct hostent he;
+
+	return nw_hosts_static(NW_TLS_HOSTNAME, &(struct nw_hq){ name, NULL, 0, af }, &he);
+}
+
 CW_EXPORT struct hostent *gethostbyname2(const char *name, int af)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname2)(name, af);
 	return nw_static_byname(name, af);
 }
 
 CW_EXPORT struct hostent *gethostbyname(const char *name)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyname)(name);
 	return nw_static_byname(name, AF_INET);
 }
@@ -646,31 +664,12 @@ static int nw_hosts_byaddr_r(const void *addr, socklen_t len, int af, struct hos
 		return EAFNOSUPPORT;
 	}
 	rc = nw_ho_byaddr(addr, len, af, he, buf, buflen);
-	if (rc == ENOENT && (m = nw_module()) != NULL && m->gethostbyaddr_r) {
-		enum nss_status st = m->gethostbyaddr_r(addr, len, af, he, buf, buflen, &err, herr);
-
-		if (st == NSS_STATUS_SUCCESS)
-			rc = 0;
-		else if (st == NSS_STATUS_TRYAGAIN && err == ERANGE)
-			rc = ERANGE;
-	}
+	if (rc == ENOENT && (m = nw_module()) != NULL && m->gethostbyaddr_r)
+		rc = nw_module_host_rc(m->gethostbyaddr_r(addr, len, af, he, buf, buflen, &err,
+							  herr), err);
 	if (rc == ENOENT && nw_hosts_fallback())
 		return REAL(gethostbyaddr_r)(addr, len, af, he, buf, buflen, result, herr);
-	switch (rc) {
-	case 0:
-		*result = he;
-		*herr = 0;
-		break;
-	case ENOENT:
-		*herr = HOST_NOT_FOUND;
-		rc = 0;
-		break;
-	default:
-		*herr = NETDB_INTERNAL;
-		break;
-	}
-	errno = rc;
-	return rc;
+	return nw_hosts_answer(rc, he, result, herr, 0);
 }
 
 CW_EXPORT int gethostbyaddr_r(const void *addr, socklen_t len, int af, struct hostent *he,
@@ -678,8 +677,7 @@ CW_EXPORT int gethostbyaddr_r(const void *addr, socklen_t len, int af, struct ho
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyaddr_r)(addr, len, af, he, buf, buflen, result, herr);
 	rc = nw_hosts_byaddr_r(addr, len, af, he, buf, buflen, result, herr);
 	h_errno = *herr;
@@ -688,89 +686,50 @@ CW_EXPORT int gethostbyaddr_r(const void *addr, socklen_t len, int af, struct ho
 
 CW_EXPORT struct hostent *gethostbyaddr(const void *addr, socklen_t len, int af)
 {
-	struct nw_static_buf *sbp = nw_tls_buf(NW_TLS_HOSTADDR);
 	static _Thread_local struct hostent he;
-	struct hostent *result = NULL;
-	int herr = 0, rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostbyaddr)(addr, len, af);
-	do {
-		if (sbp->len == 0 && !nw_static_grow(sbp)) {
-			h_errno = NETDB_INTERNAL;
-			return NULL;
-		}
-		rc = nw_hosts_byaddr_r(addr, len, af, &he, sbp->buf, sbp->len, &result, &herr);
-	} while (rc == ERANGE && nw_static_grow(sbp));
-	h_errno = herr;
-	return result;
+	return nw_hosts_static(NW_TLS_HOSTADDR, &(struct nw_hq){ NULL, addr, len, af }, &he);
 }
 
-/* ---- enumeration ---------------------------------------------------- */
+/* ---- enumeration: the file's AF_INET lines in order ------------------- */
 
-struct cw_mutex nw_hostent_lock = CW_MUTEX_INIT;
-static struct nw_ho_table *nw_hostent_table;
-static size_t nw_hostent_pos;
-static bool nw_hostent_started;
-
-static void nw_hostent_reset(void)
+static int nw_hostent_copy(const void *rec, void *he, char *buf, size_t len)
 {
-	nw_table_put((struct nw_table *)nw_hostent_table);
-	nw_hostent_table = NULL;
-	nw_hostent_pos = 0;
-	nw_hostent_started = false;
+	const struct nw_hline *h = rec;
+	const unsigned char *a = nw_hline_addr(h, AF_INET);
+	size_t na = 0;
+
+	if (a == NULL)
+		return NW_SKIP;
+	while (h->aliases[na])
+		na++;
+	return nw_hostent_fill(he, buf, len, AF_INET, h->name, (const char *const *)h->aliases,
+			       na, &a, 1);
 }
+
+struct nw_cursor nw_hostent = NW_CURSOR(nw_hosts_source, nw_hostent_copy, NULL);
 
 CW_EXPORT void sethostent(int stayopen)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled()) {
+	if (nw_hosts_on())
+		nw_cursor_rewind(&nw_hostent);
+	else
 		REAL(sethostent)(stayopen);
-		return;
-	}
-	cw_lock(&nw_hostent_lock);
-	nw_hostent_reset();
-	cw_unlock(&nw_hostent_lock);
 }
 
 CW_EXPORT void endhostent(void)
 {
-	cw_init(nw_init);
-	if (!nw_hosts_enabled()) {
+	if (nw_hosts_on())
+		nw_cursor_rewind(&nw_hostent);
+	else
 		REAL(endhostent)();
-		return;
-	}
-	cw_lock(&nw_hostent_lock);
-	nw_hostent_reset();
-	cw_unlock(&nw_hostent_lock);
 }
 
-static int nw_hostent_next(struct hostent *he, char *buf, size_t buflen)
+static int nw_hostent_herr(int rc)
 {
-	if (!nw_hostent_started) {
-		nw_hostent_table = (struct nw_ho_table *)nw_table_get(&nw_hosts_source);
-		nw_hostent_started = true;
-	}
-	while (nw_hostent_table != NULL && nw_hostent_pos < nw_hostent_table->count) {
-		const struct nw_hline *h = &nw_hostent_table->recs[nw_hostent_pos];
-		const unsigned char *a = nw_hline_addr(h, AF_INET);
-		size_t na = 0;
-		int rc;
-
-		if (a == NULL) {
-			nw_hostent_pos++;
-			continue;
-		}
-		while (h->aliases[na])
-			na++;
-		rc = nw_hostent_fill(he, buf, buflen, AF_INET, h->name,
-				     (const char *const *)h->aliases, na, &a, 1);
-		if (rc == 0)
-			nw_hostent_pos++;
-		return rc;
-	}
-	return ENOENT;
+	return rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
 }
 
 CW_EXPORT int gethostent_r(struct hostent *he, char *buf, size_t buflen,
@@ -778,36 +737,24 @@ CW_EXPORT int gethostent_r(struct hostent *he, char *buf, size_t buflen,
 {
 	int rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostent_r)(he, buf, buflen, result, herr);
-	cw_lock(&nw_hostent_lock);
-	rc = nw_hostent_next(he, buf, buflen);
-	cw_unlock(&nw_hostent_lock);
+	rc = nw_cursor_get_r(&nw_hostent, he, buf, buflen);
 	*result = rc == 0 ? he : NULL;
-	*herr = rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
-	errno = rc;
+	*herr = nw_hostent_herr(rc);
 	return rc;
 }
 
+/* gethostent() reports through h_errno and leaves errno alone. */
 CW_EXPORT struct hostent *gethostent(void)
 {
-	static struct nw_static_buf sb;
 	static struct hostent he;
-	int rc;
+	int saved = errno, rc;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(gethostent)();
-	cw_lock(&nw_hostent_lock);
-	do {
-		if (sb.len == 0 && !nw_static_grow(&sb)) {
-			rc = ENOMEM;
-			break;
-		}
-		rc = nw_hostent_next(&he, sb.buf, sb.len);
-	} while (rc == ERANGE && nw_static_grow(&sb));
-	cw_unlock(&nw_hostent_lock);
-	h_errno = rc == 0 ? 0 : rc == ENOENT ? HOST_NOT_FOUND : NETDB_INTERNAL;
+	rc = nw_cursor_get(&nw_hostent, &he);
+	errno = saved;
+	h_errno = nw_hostent_herr(rc);
 	return rc == 0 ? &he : NULL;
 }

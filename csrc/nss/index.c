@@ -1,8 +1,8 @@
 /*
  * Hash indexes over a table's records, and small array helpers.
  *
- * An index is a list of (hash, record) nodes in file order plus bucket
- * heads; a lookup walks one bucket and the caller compares the real key.
+ * An index files (hash, record) nodes in an open-addressing table; a
+ * lookup walks the probe of one hash and the caller compares the real key.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -67,60 +67,83 @@ bool nw_grow(void **array, size_t *cap, size_t count, size_t size)
 	return true;
 }
 
+bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start)
+{
+	char *s;
+
+	*start = p->n;
+	do {
+		s = nw_list_next(line, sep);
+		if (!nw_grow((void **)&p->v, &p->cap, p->n, sizeof(char *)))
+			return false;
+		p->v[p->n++] = s;
+	} while (s != NULL);
+	return true;
+}
+
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
 {
 	if (ix->count == ix->cap) {
 		size_t cap = ix->cap;
 		void *nodes = ix->nodes;
 
-		if (ix->count >= UINT32_MAX / 2 ||
+		if (ix->count >= UINT32_MAX / 4 ||
 		    !nw_grow(&nodes, &cap, ix->count, sizeof(*ix->nodes)))
 			return false;
 		ix->nodes = nodes;
 		ix->cap = (uint32_t)cap;
 	}
-	ix->nodes[ix->count++] = (struct nw_node){ hash, rec, NW_NONE };
+	ix->nodes[ix->count++] = (struct nw_node){ hash, rec };
 	return true;
 }
 
 bool nw_index_finish(struct nw_index *ix)
 {
-	uint32_t buckets = 16;
+	uint32_t size = 16;
 
-	while (buckets < ix->count * 2u && buckets < (1u << 30))
-		buckets *= 2;
-	ix->heads = malloc(buckets * sizeof(*ix->heads));
-	if (ix->heads == NULL)
+	while (size < ix->count * 2u)
+		size *= 2;
+	ix->slots = malloc(size * sizeof(*ix->slots));
+	if (ix->slots == NULL)
 		return false;
-	memset(ix->heads, 0xff, buckets * sizeof(*ix->heads));
-	ix->mask = buckets - 1;
-	/* Pushing from the last node keeps each bucket in file order. */
-	for (uint32_t i = ix->count; i-- > 0;) {
-		uint32_t b = ix->nodes[i].hash & ix->mask;
+	memset(ix->slots, 0xff, size * sizeof(*ix->slots));
+	ix->mask = size - 1;
+	/* In file order: a later node of a hash lands further along its probe. */
+	for (uint32_t i = 0; i < ix->count; i++) {
+		uint32_t pos = ix->nodes[i].hash & ix->mask;
 
-		ix->nodes[i].next = ix->heads[b];
-		ix->heads[b] = i;
+		while (ix->slots[pos].rec != NW_NONE)
+			pos = (pos + 1) & ix->mask;
+		ix->slots[pos] = ix->nodes[i];
 	}
+	free(ix->nodes);
+	ix->nodes = NULL;
+	ix->cap = 0;
 	return true;
 }
 
 void nw_index_free(struct nw_index *ix)
 {
 	free(ix->nodes);
-	free(ix->heads);
+	free(ix->slots);
 	memset(ix, 0, sizeof(*ix));
 }
 
-uint32_t nw_index_next(const struct nw_index *ix, uint32_t node, uint32_t hash)
+uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash)
 {
-	while (node != NW_NONE && ix->nodes[node].hash != hash)
-		node = ix->nodes[node].next;
-	return node;
+	for (;; pos = (pos + 1) & ix->mask) {
+		const struct nw_node *slot = &ix->slots[pos];
+
+		if (slot->rec == NW_NONE)
+			return NW_NONE;
+		if (slot->hash == hash)
+			return pos;
+	}
 }
 
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash)
 {
-	if (ix->heads == NULL)
+	if (ix->slots == NULL)
 		return NW_NONE;
-	return nw_index_next(ix, ix->heads[hash & ix->mask], hash);
+	return nw_index_next(ix, hash & ix->mask, hash);
 }

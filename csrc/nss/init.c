@@ -16,13 +16,13 @@
 /*
  * Taken around fork() in this order, which is the order in which the
  * shim nests them: an enumeration cursor, then the module or the lazy
- * indexes, then a file's snapshot.
+ * indexes, then a file's snapshot, then the inotify watch.
  */
 static struct cw_mutex *const nw_locks[] = {
-	&nw_pwent_lock, &nw_grent_lock, &nw_spent_lock, &nw_hostent_lock,
+	&nw_pwent.lock, &nw_grent.lock, &nw_spent.lock, &nw_hostent.lock,
 	&nw_module_lock, &nw_index_lock,
 	&nw_passwd_source.lock, &nw_group_source.lock, &nw_shadow_source.lock,
-	&nw_hosts_source.lock,
+	&nw_hosts_source.lock, &nw_watch_lock,
 	NULL
 };
 
@@ -76,6 +76,25 @@ bool nw_hosts_enabled(void)
 bool nw_shadow_enabled(void)
 {
 	return nw_set("NSS_WRAPPER_SHADOW");
+}
+
+/* The start of each wrapper: set up, then whether the shim answers. */
+bool nw_users_on(void)
+{
+	cw_init(nw_init);
+	return nw_users_enabled();
+}
+
+bool nw_hosts_on(void)
+{
+	cw_init(nw_init);
+	return nw_hosts_enabled();
+}
+
+bool nw_shadow_on(void)
+{
+	cw_init(nw_init);
+	return nw_shadow_enabled();
 }
 
 /*

@@ -6,6 +6,7 @@
  * NSS_WRAPPER_DISABLE_DEEPBIND=1 where it cannot be used (sanitizers).
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -47,12 +48,19 @@ static void nw_module_load(void)
 		return;
 	}
 #define BIND(fn) nw_mod.fn = nw_sym(h, prefix, #fn)
-	BIND(getpwnam_r); BIND(getpwuid_r); BIND(setpwent); BIND(getpwent_r);
-	BIND(endpwent); BIND(getgrnam_r); BIND(getgrgid_r); BIND(setgrent);
-	BIND(getgrent_r); BIND(endgrent); BIND(initgroups_dyn);
-	BIND(gethostbyname2_r); BIND(gethostbyaddr_r);
+#define BIND_ENUM(ent) nw_mod.ent.set = nw_sym(h, prefix, "set" #ent); \
+	nw_mod.ent.get = nw_sym(h, prefix, "get" #ent "_r");                 \
+	nw_mod.ent.end = nw_sym(h, prefix, "end" #ent)
+	nw_mod.pw.byname = nw_sym(h, prefix, "getpwnam_r");
+	nw_mod.pw.byid = nw_sym(h, prefix, "getpwuid_r");
+	nw_mod.gr.byname = nw_sym(h, prefix, "getgrnam_r");
+	nw_mod.gr.byid = nw_sym(h, prefix, "getgrgid_r");
+	BIND_ENUM(pwent);
+	BIND_ENUM(grent);
+	BIND(initgroups_dyn); BIND(gethostbyname2_r); BIND(gethostbyaddr_r);
+#undef BIND_ENUM
 #undef BIND
-	if (nw_mod.getpwnam_r == NULL && nw_mod.getgrnam_r == NULL &&
+	if (nw_mod.pw.byname == NULL && nw_mod.gr.byname == NULL &&
 	    nw_mod.gethostbyname2_r == NULL)
 		cw_log(CW_ERROR, "%s has no _nss_%s_* functions "
 		       "(NSS_WRAPPER_MODULE_FN_PREFIX=%s)", path, prefix, prefix);
@@ -72,4 +80,41 @@ const struct nw_module *nw_module(void)
 		state = atomic_load(&nw_mod_state);
 	}
 	return state == 1 ? &nw_mod : NULL;
+}
+
+const struct nw_module_keyed *nw_module_pw(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->pw : NULL;
+}
+
+const struct nw_module_keyed *nw_module_gr(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->gr : NULL;
+}
+
+const struct nw_module_enum *nw_module_pwent(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->pwent : NULL;
+}
+
+const struct nw_module_enum *nw_module_grent(void)
+{
+	const struct nw_module *m = nw_module();
+
+	return m ? &m->grent : NULL;
+}
+
+int nw_status_rc(enum nss_status st, int err)
+{
+	if (st == NSS_STATUS_SUCCESS)
+		return 0;
+	if (st == NSS_STATUS_TRYAGAIN)
+		return err ? err : EAGAIN;
+	return ENOENT;
 }

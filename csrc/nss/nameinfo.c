@@ -146,8 +146,7 @@ CW_EXPORT int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host
 {
 	int rc, saved = errno;
 
-	cw_init(nw_init);
-	if (!nw_hosts_enabled())
+	if (!nw_hosts_on())
 		return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags);
 	/* glibc ignores flags it does not know. */
 	if (sa == NULL || salen < sizeof(sa_family_t))

@@ -33,20 +33,22 @@
 
 #define NW_NONE UINT32_MAX
 
+/* One record filed under a hash (rec NW_NONE: an empty slot). */
 struct nw_node {
 	uint32_t hash;
 	uint32_t rec;   /* record number in the table */
-	uint32_t next;  /* next node of the bucket, NW_NONE at the end */
 };
 
 /*
- * Nodes are added in file order; nw_index_finish() links them so that
- * walking a bucket meets them in file order again ("first line wins").
+ * Nodes are added in file order; nw_index_finish() files them in an
+ * open-addressing table (linear probing, at most half full), where the
+ * walk from a hash's home slot meets its nodes in file order again ("first
+ * line wins") and a hit costs one cache line before the record.
  */
 struct nw_index {
-	struct nw_node *nodes;
+	struct nw_node *nodes;  /* while building */
 	uint32_t count, cap;
-	uint32_t *heads;
+	struct nw_node *slots;  /* once finished */
 	uint32_t mask;
 };
 
@@ -54,7 +56,14 @@ bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
 bool nw_index_finish(struct nw_index *ix);
 void nw_index_free(struct nw_index *ix);
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
-uint32_t nw_index_next(const struct nw_index *ix, uint32_t node, uint32_t hash);
+/* The first slot from `pos` on that holds `hash`, NW_NONE at an empty one. */
+uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);
+
+/* The record in a slot NW_FOREACH gives. */
+static inline uint32_t nw_index_rec(const struct nw_index *ix, uint32_t slot)
+{
+	return ix->slots[slot].rec;
+}
 
 uint32_t nw_hash_str(const char *s);
 uint32_t nw_hash_casestr(const char *s);
@@ -66,18 +75,92 @@ uint32_t nw_hash_bytes(const void *p, size_t n);
 /* Makes room for one more element; false when out of memory. */
 bool nw_grow(void **array, size_t *cap, size_t count, size_t size);
 
-/* ---- file snapshots (files.c) --------------------------------------- */
+/*
+ * Strings in NULL-terminated lists back to back (group members, host
+ * aliases).  nw_pool_list() adds the elements of a list (nw_list_next)
+ * and a NULL, and says where the list starts; false when out of memory.
+ */
+struct nw_pool {
+	char **v;
+	size_t n, cap;
+};
+bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start);
+
+/* ---- file snapshots (files.c) and their records (table.c) ------------ */
+
+struct nw_source;
+
+/* Where a database's records keep their name and their number. */
+struct nw_layout {
+	size_t size;            /* of one record */
+	size_t name;            /* offset of its name (char *) */
+	size_t id;              /* offset of its number (uid_t, gid_t), if any */
+};
+
+#define NW_LAYOUT(type, name_field, id_field) \
+	{ sizeof(type), offsetof(type, name_field), offsetof(type, id_field) }
 
 struct nw_table {
 	atomic_uint refs;
-	void (*destroy)(struct nw_table *t);
+	void (*destroy)(struct nw_table *t);    /* frees what a database adds */
 	/* Indexes not needed by the commonest lookup are built on first use. */
 	bool (*build_more)(struct nw_table *t);
 	atomic_bool more_ready;
 	char *text;             /* the file, split in place by the parser */
 	const char *path;
 	size_t bad_lines;
+	/* The records in file order, and indexes by name and by number. */
+	const struct nw_layout *layout;
+	void *recs;
+	size_t count, cap;
+	struct nw_index by_name, by_id;
 };
+
+static inline void *nw_rec(const struct nw_table *t, size_t i)
+{
+	return (char *)t->recs + i * t->layout->size;
+}
+
+/*
+ * A table of `size` bytes (a database's struct starting with a struct
+ * nw_table) with room for a record per line of the text; NULL when out
+ * of memory.  nw_table_fail() frees it, leaving the text to the caller,
+ * and returns NULL.
+ */
+struct nw_table *nw_table_new(size_t size, char *text, size_t len, const char *path,
+			      const struct nw_layout *layout);
+struct nw_table *nw_table_fail(struct nw_table *t);
+void nw_table_free(struct nw_table *t);
+
+/*
+ * Parses each line of the table's text that is not blank or a comment
+ * into the next record: a line `parse` refuses is skipped with a warning
+ * saying `why`.  false when out of memory.
+ */
+enum nw_parsed { NW_PARSED, NW_REFUSED, NW_NOMEM };
+typedef enum nw_parsed (*nw_parse_fn)(char *line, void *rec, void *ctx);
+bool nw_table_parse(struct nw_table *t, size_t len, nw_parse_fn parse, void *ctx,
+		    const char *why);
+
+/* The indexes by name and by number, leaving out +/- (compat) records. */
+bool nw_table_index_names(struct nw_table *t);
+bool nw_table_index_ids(struct nw_table *t);
+
+/* What a lookup asks: a name, or (name NULL) a number. */
+struct nw_key {
+	const char *name;
+	uint32_t id;
+};
+
+/* Copies a record into a caller's record and buffer: 0 or ERANGE. */
+typedef int (*nw_copy_fn)(const void *src, void *dst, char *buf, size_t len);
+
+/*
+ * The source's first record under the key, copied: 0, ERANGE, ENOENT
+ * (none, or the variable is unset), ENOMEM.
+ */
+int nw_source_find(struct nw_source *src, const struct nw_key *key, nw_copy_fn copy,
+		   void *rec, char *buf, size_t len);
 
 /* Parser of one database: a table built from the text (owned by it). */
 typedef struct nw_table *(*nw_build_fn)(char *text, size_t len, const char *path);
@@ -90,6 +173,16 @@ struct nw_stamp {
 	bool missing;
 };
 
+/* What the inotify watch knows of a source's file (watch.c). */
+struct nw_watch {
+	atomic_int dir_wd;      /* watch of the file's directory, -1 none */
+	atomic_int file_wd;     /* watch of the file itself, -1 none */
+	atomic_bool dirty;      /* an event may concern the file */
+	bool plain;             /* a regular file (or none) at a plain path */
+	char *path;             /* the path the watches were made for */
+	const char *base;       /* its last component, inside `path` */
+};
+
 struct nw_source {
 	const char *suffix;     /* "PASSWD" */
 	const char *var;        /* "NSS_WRAPPER_PASSWD" */
@@ -98,10 +191,25 @@ struct nw_source {
 	struct nw_table *table; /* current snapshot, NULL before the first load */
 	char *path;             /* the path it was read from */
 	struct nw_stamp stamp;
+	struct nw_watch watch;
 };
 
-#define NW_SOURCE(sfx, fn) \
-	{ .suffix = (sfx), .var = "NSS_WRAPPER_" sfx, .build = (fn), .lock = CW_MUTEX_INIT }
+#define NW_SOURCE(sfx, fn)                                                         \
+	{ .suffix = (sfx), .var = "NSS_WRAPPER_" sfx, .build = (fn), .lock = CW_MUTEX_INIT, \
+	  .watch = { .dir_wd = -1, .file_wd = -1, .dirty = true } }
+
+/*
+ * The inotify shortcut (watch.c).  nw_watch_quiet(): no event since the
+ * last nw_watch_arm() says the source's file may have changed (one
+ * zero-length read(), no lock).  nw_watch_arm(): under the source's lock,
+ * before the stat() that checks the file: clears the mark and makes sure
+ * the file and its directory are watched.  nw_watch_covers(): under the
+ * source's lock, the watches are for `path` and nothing is marked.
+ */
+bool nw_watch_quiet(struct nw_source *src);
+void nw_watch_arm(struct nw_source *src, const char *path);
+bool nw_watch_covers(const struct nw_source *src, const char *path);
+extern struct cw_mutex nw_watch_lock;
 
 /* The configured path of a source, or NULL (unset, empty, AT_SECURE). */
 const char *nw_source_path(const struct nw_source *src);
@@ -149,12 +257,16 @@ bool nw_users_enabled(void);
 bool nw_hosts_enabled(void);
 bool nw_shadow_enabled(void);
 
+/* cw_init(), then the same: the first lines of each wrapper. */
+bool nw_users_on(void);
+bool nw_hosts_on(void);
+bool nw_shadow_on(void);
+
 /* NSS_WRAPPER_HOSTS_FALLBACK=1: ask the system for names not in the file. */
 bool nw_hosts_fallback(void);
 
-/* Locks of the enumeration cursors, for cw_shim.locks. */
-extern struct cw_mutex nw_pwent_lock, nw_grent_lock, nw_spent_lock, nw_hostent_lock,
-	nw_module_lock;
+/* The module's lock, for cw_shim.locks. */
+extern struct cw_mutex nw_module_lock;
 
 /* ---- group membership (group.c) -------------------------------------- */
 
@@ -201,17 +313,26 @@ const char *nw_hostname(void);
 /* ---- module (module.c) ---------------------------------------------- */
 
 #include <nss.h>
+
+/*
+ * A module's setXXent, getXXent_r and endXXent.  getXXent_r is bound as
+ * taking a record of any type: the caller passes the database's own.
+ */
+struct nw_module_enum {
+	enum nss_status (*set)(void);
+	enum nss_status (*get)(void *rec, char *buf, size_t len, int *err);
+	enum nss_status (*end)(void);
+};
+
+/* A module's getXXnam_r and getXXuid_r/getXXgid_r, bound the same way. */
+struct nw_module_keyed {
+	enum nss_status (*byname)(const char *name, void *rec, char *buf, size_t len, int *err);
+	enum nss_status (*byid)(uint32_t id, void *rec, char *buf, size_t len, int *err);
+};
+
 struct nw_module {
-	enum nss_status (*getpwnam_r)(const char *, struct passwd *, char *, size_t, int *);
-	enum nss_status (*getpwuid_r)(uid_t, struct passwd *, char *, size_t, int *);
-	enum nss_status (*setpwent)(void);
-	enum nss_status (*getpwent_r)(struct passwd *, char *, size_t, int *);
-	enum nss_status (*endpwent)(void);
-	enum nss_status (*getgrnam_r)(const char *, struct group *, char *, size_t, int *);
-	enum nss_status (*getgrgid_r)(gid_t, struct group *, char *, size_t, int *);
-	enum nss_status (*setgrent)(void);
-	enum nss_status (*getgrent_r)(struct group *, char *, size_t, int *);
-	enum nss_status (*endgrent)(void);
+	struct nw_module_keyed pw, gr;
+	struct nw_module_enum pwent, grent;
 	enum nss_status (*initgroups_dyn)(const char *, gid_t, long *, long *,
 					  gid_t **, long, int *);
 	enum nss_status (*gethostbyname2_r)(const char *, int, struct hostent *,
@@ -223,12 +344,21 @@ struct nw_module {
 /* The module named by the variables, loaded once; NULL when none. */
 const struct nw_module *nw_module(void);
 
+/* Its user and group lookups and enumerations; NULL when there is no module. */
+const struct nw_module_keyed *nw_module_pw(void);
+const struct nw_module_keyed *nw_module_gr(void);
+const struct nw_module_enum *nw_module_pwent(void);
+const struct nw_module_enum *nw_module_grent(void);
+
+/* A module's answer in the _r convention: 0, ENOENT, or the error. */
+int nw_status_rc(enum nss_status st, int err);
+
 /* ---- copying records into callers' buffers (copy.c) ------------------ */
 
-/* 0, or ERANGE when the buffer is too small. */
-int nw_copy_passwd(const struct passwd *src, struct passwd *dst, char *buf, size_t len);
-int nw_copy_group(const struct group *src, struct group *dst, char *buf, size_t len);
-int nw_copy_spwd(const struct spwd *src, struct spwd *dst, char *buf, size_t len);
+/* nw_copy_fn of struct passwd, struct group and struct spwd. */
+int nw_copy_passwd(const void *src, void *dst, char *buf, size_t len);
+int nw_copy_group(const void *src, void *dst, char *buf, size_t len);
+int nw_copy_spwd(const void *src, void *dst, char *buf, size_t len);
 
 /*
  * Static result storage of the non-_r functions: grown as needed, one per
@@ -249,11 +379,71 @@ enum nw_tls_slot { NW_TLS_PW, NW_TLS_GR, NW_TLS_SP, NW_TLS_HOSTNAME, NW_TLS_HOST
 		   NW_TLS_SLOTS };
 struct nw_static_buf *nw_tls_buf(enum nw_tls_slot slot);
 
+/* ---- lookups by key (lookup.c) ---------------------------------------- */
+
+/* A database asked by name or number: users, groups (then the module), shadow. */
+struct nw_db {
+	struct nw_source *src;
+	nw_copy_fn copy;
+	const struct nw_module_keyed *(*module)(void);  /* NULL: the file only */
+	enum nw_tls_slot slot;                          /* storage of the non-_r calls */
+};
+
+/* The file, then the module: 0, ENOENT, or an error (ERANGE, ENOMEM...). */
+int nw_db_lookup(const struct nw_db *db, const struct nw_key *key, void *rec, char *buf,
+		 size_t len);
+
+/*
+ * The _r convention: `rec` when found, else NULL; *rc is 0 (found or
+ * not) or the error, and so is errno.
+ */
+void *nw_db_r(const struct nw_db *db, const struct nw_key *key, void *rec, char *buf,
+	      size_t len, int *rc);
+
+/*
+ * The non-_r convention: the same into the thread's storage, grown until
+ * the answer fits; errno is left alone unless there is an error.
+ */
+void *nw_db_static(const struct nw_db *db, const struct nw_key *key, void *rec);
+
+/* ---- enumeration cursors (cursor.c) ----------------------------------- */
+
+/* What an enumeration's nw_copy_fn returns for a record it leaves out. */
+#define NW_SKIP (-1)
+
+enum nw_cursor_state { NW_CURSOR_FILE, NW_CURSOR_MODULE, NW_CURSOR_DONE };
+
+struct nw_cursor {
+	struct cw_mutex lock;
+	struct nw_source *src;
+	nw_copy_fn copy;
+	const struct nw_module_enum *(*module)(void);   /* NULL: the file only */
+	struct nw_table *table; /* the snapshot walked, NULL before the start */
+	size_t pos;
+	bool started;
+	enum nw_cursor_state state;
+	struct nw_static_buf buf;       /* storage of the non-_r call */
+};
+
+#define NW_CURSOR(source, copy_fn, module_fn) \
+	{ .lock = CW_MUTEX_INIT, .src = &(source), .copy = (copy_fn), .module = (module_fn) }
+
+/* setXXent and endXXent: back to the start (the module's endXXent if running). */
+void nw_cursor_rewind(struct nw_cursor *c);
+
+/* getXXent_r: 0, ERANGE (the same record next time), ENOENT, or an error; errno too. */
+int nw_cursor_get_r(struct nw_cursor *c, void *rec, char *buf, size_t len);
+
+/* getXXent: the same into the cursor's own storage, grown as needed. */
+int nw_cursor_get(struct nw_cursor *c, void *rec);
+
+extern struct nw_cursor nw_pwent, nw_grent, nw_spent, nw_hostent;
+
 #endif
 
 #define NW_FOREACH(ix, hash, n)                                        \
 	for (uint32_t n = nw_index_first((ix), (hash)); n != NW_NONE;  \
-	     n = nw_index_next((ix), (ix)->nodes[n].next, (hash)))
+	     n = nw_index_next((ix), (n + 1) & (ix)->mask, (hash)))
 
 /* Skips blank and comment lines as glibc's files module does. */
 char *nw_content(char *line);

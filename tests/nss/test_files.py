@@ -103,3 +103,35 @@ def test_no_size_limit_on_hosts(run_user, shared_tmp):
                       env=env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[::3] == ["10.0.0.1", "10.0.78.31", "10.0.78.32", "10.0.48.57"]
+
+
+def test_edits_are_seen_whatever_the_program_does_to_its_descriptors(run_as, run_user, probes,
+                                                                     shared_tmp):
+    """The shim learns of changes from an inotify descriptor: closing every
+    descriptor (close_range), putting a pipe or an eventfd on its number,
+    or forking must neither hide an edit nor touch the program's data."""
+    env = write_world(shared_tmp)
+    run_as.give(shared_tmp)         # the probe edits the file itself
+    result = run_user([str(probes("nss_watch")), str(shared_tmp / "passwd")],
+                      env={**env, "NSS_WRAPPER_DEBUGLEVEL": "debug"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout and "done failures=0" in result.stdout, result.stdout
+    assert result.stdout.count("ok ") == 15, result.stdout
+    assert "line skipped" not in result.stderr
+    assert "was closed or reused by the program; making a new one" in result.stderr
+
+
+def test_a_path_through_a_symbolic_link_is_checked_by_stat(run_as, probes, shared_tmp):
+    """inotify cannot follow a symbolic link on the way to the file: such
+    a path is stat()ed on each lookup, and an edit is still seen."""
+    env = write_world(shared_tmp)
+    (shared_tmp / "link").symlink_to(shared_tmp)
+    env.update(NSS_WRAPPER_PASSWD=str(shared_tmp / "link" / "passwd"),
+               NSS_WRAPPER_DEBUGLEVEL="debug")
+    proc = _probe(run_as, probes("nss_probe"), env, ["pwnam|alice", "wait", "pwnam|alice"])
+    assert "alice:x:1500:" in _until_wait(proc)
+    path = shared_tmp / "passwd"
+    path.write_text(path.read_text().replace("alice:x:1500:1500", "alice:x:1600:1500"))
+    out, err = proc.communicate("go\n", timeout=30)
+    assert "alice:x:1600:1500" in out, out + err
+    assert err.count("is not a plain absolute path: each lookup stat()s it") == 1, err
