@@ -5,9 +5,9 @@
  * lookup order (dlsym(RTLD_NEXT)), found on first use.  RTLD_NEXT rather
  * than dlopen("libc.so.6", RTLD_DEEPBIND): it keeps sanitizer runtimes,
  * valgrind and alternative allocators working, and lets several preloaded
- * libraries chain naturally.  The constructor resolves every slot of a
- * shim up front, so later lookups, including those from signal handlers,
- * are a single atomic load.
+ * libraries chain naturally.  The constructor resolves the slots of a
+ * shim's signal-prone calls up front (see real_table.h), so those lookups,
+ * also from signal handlers, are a single atomic load.
  */
 #ifndef CW_REAL_H
 #define CW_REAL_H

@@ -8,6 +8,7 @@
 #include "socket_lock.h"
 #include "version.h"
 
+#define CW_EAGER_SYMBOLS "eager_symbols.def"
 #define CW_REAL_DEFINE
 #include "real_table.h"
 

@@ -21,6 +21,7 @@
 #include "version.h"
 
 #define CW_SYMBOLS "symbols.def"
+#define CW_EAGER_SYMBOLS "symbols.def"   /* lazy_symbols.def holds the rest */
 #define CW_REAL_DEFINE
 #include "real_table.h"
 #include "lazy.h"
