@@ -9,6 +9,7 @@ of them alike; the median per configuration is printed with its
 difference from no preload.
 
     .venv/bin/python bench/startup.py [rounds]
+    .venv/bin/python bench/startup.py --instructions   # repeatable counts
 """
 
 from __future__ import annotations
@@ -47,7 +48,17 @@ def one_round(env: dict[str, str]) -> float:
     return (time.perf_counter() - begin) / PER_ROUND
 
 
+def instructions(env: dict[str, str]) -> int:
+    """Instructions to start and end /bin/true (valgrind's callgrind):
+    repeatable whatever else the machine is doing."""
+    out = subprocess.run(["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", TRUE],
+                         env=env, capture_output=True, text=True).stderr
+    return int(out.split("Collected : ")[1].split()[0])
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--instructions"]:
+        return main_instructions()
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     with cwrap.Environment() as world, tempfile.TemporaryDirectory() as tmp:
         base = {k: v for k, v in world.environ.items() if k != "LD_PRELOAD"}
@@ -70,6 +81,22 @@ def main() -> None:
     for name, t in medians.items():
         print(f"  {name:<26} {t * 1e6:7.1f}us {(t - baseline) * 1e6:7.1f}us "
               f"{(t - empty) * 1e6:11.1f}us")
+
+
+def main_instructions() -> None:
+    with cwrap.Environment() as world, tempfile.TemporaryDirectory() as tmp:
+        base = {k: v for k, v in world.environ.items() if k != "LD_PRELOAD"}
+        configs: dict[str, str | None] = {"no preload": None,
+                                          "empty library": empty_library(Path(tmp))}
+        for shim in cwrap.SHIMS:
+            configs[f"cwrap {shim}"] = str(cwrap.lib_path(shim))
+        configs.update({k: v for k, v in UPSTREAM.items() if Path(v).exists()})
+        counts = {name: instructions(base if lib is None else dict(base, LD_PRELOAD=lib))
+                  for name, lib in configs.items()}
+    print(f"instructions to run {TRUE} (callgrind; the same on every run)")
+    for name, count in counts.items():
+        print(f"  {name:<26} {count:>9,}  over empty library "
+              f"{count - counts['empty library']:>+8,}")
 
 
 if __name__ == "__main__":
