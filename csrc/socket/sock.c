@@ -127,8 +127,14 @@ void sw_sock_unref(struct sw_sock *sock)
 
 void sw_sock_fork_child(void)
 {
-	/* The child has one thread: nobody can hold these locks any more. */
+	/* The child has one thread: a lock it cannot take is held by a
+	 * thread that is not there and is made anew.  (Only those: a lock
+	 * re-created while free is fine too, but confuses ThreadSanitizer.) */
 	for (struct sw_sock *s = atomic_load_explicit(&sw_all, memory_order_acquire);
-	     s != NULL; s = s->next_all)
-		pthread_mutex_init(&s->lock.m, NULL);
+	     s != NULL; s = s->next_all) {
+		if (pthread_mutex_trylock(&s->lock.m) == 0)
+			pthread_mutex_unlock(&s->lock.m);
+		else
+			pthread_mutex_init(&s->lock.m, NULL);
+	}
 }
