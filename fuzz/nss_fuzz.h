@@ -18,11 +18,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "nw.h"
 
 static char nf_dir[64];
+
+/* Removes the files at exit (libFuzzer exits normally after its time). */
+static void nf_cleanup(void)
+{
+	static const char *const names[] = { "empty", "PASSWD.0", "PASSWD.1", "GROUP.0",
+					     "GROUP.1", "SHADOW.0", "SHADOW.1", "HOSTS.0",
+					     "HOSTS.1" };
+	char path[96];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", nf_dir, names[i]);
+		unlink(path);
+	}
+	rmdir(nf_dir);
+}
 
 static void nf_setup(void)
 {
@@ -30,6 +46,7 @@ static void nf_setup(void)
 		return;
 	snprintf(nf_dir, sizeof(nf_dir), "/tmp/cwfuzz-nss-%ld", (long)getpid());
 	mkdir(nf_dir, 0700);
+	atexit(nf_cleanup);
 	setenv("NSS_WRAPPER_DEBUGLEVEL", "0", 1);
 	/* Users and groups are answered only when both files are named. */
 	static const char *const vars[] = { "NSS_WRAPPER_PASSWD", "NSS_WRAPPER_GROUP",
