@@ -81,15 +81,16 @@ def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float
     path = resolve(argv[0], environ)
     tty = _terminal_fd()
     child: subprocess.Popen[bytes] | None = None
-
+    # A signal can come while Popen() is still returning, after the program
+    # started (on a loaded machine it may even be ready by then): it is
+    # kept and sent once `child` is known, never dropped.
     pending: list[int] = []
 
     def forward(signum: int, frame: FrameType | None) -> None:
         if child is None:
-            # The command may run (and be signalled by someone who saw it
-            # run) before Popen has returned here: deliver it then.
             pending.append(signum)
-        elif child.returncode is None:
+            return
+        if child.returncode is None:
             try:
                 os.kill(child.pid, signum)
             except ProcessLookupError:
@@ -104,8 +105,8 @@ def run_foreground(argv: Sequence[str], environ: Mapping[str, str], grace: float
             raise CommandError(EXIT_NOT_EXECUTABLE, f"{argv[0]}: {exc.strerror}") from exc
         except OSError as exc:
             raise CommandError(EXIT_NOT_EXECUTABLE, f"{argv[0]}: {exc.strerror}") from exc
-        for signum in pending:
-            forward(signum, None)
+        while pending:
+            forward(pending.pop(0), None)
         returncode = child.wait()
     finally:
         if child is not None:

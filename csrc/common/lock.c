@@ -19,10 +19,15 @@ static void cw_fork_parent(void)
 		pthread_mutex_unlock(&cw_shim.locks[n]->m);
 }
 
+/*
+ * The forking thread took every lock in cw_fork_prepare and is the one
+ * thread of the child: it releases them, as in the parent.  (Re-creating
+ * them with pthread_mutex_init would work too, but ThreadSanitizer then
+ * believes they are still held and reports double locks and races.)
+ */
 static void cw_fork_child(void)
 {
-	for (struct cw_mutex *const *l = cw_shim.locks; l && *l; l++)
-		pthread_mutex_init(&(*l)->m, NULL);
+	cw_fork_parent();
 }
 
 void cw_lock_install_fork_handlers(void)

@@ -3,7 +3,8 @@
  *
  * A shim lists its mutexes in cw_shim.locks.  Around fork() every one of
  * them is taken (prepare), so the child never inherits a mutex held by a
- * thread that does not exist there; the child then re-initialises them.
+ * thread that does not exist there; the forking thread then releases them
+ * in the parent and in the child.
  * Paths that do not touch a shim's own state never take a lock.
  */
 #ifndef CW_LOCK_H

@@ -20,6 +20,8 @@
 static struct sw_sock *sw_free_list;            /* under sw_pool_lock */
 static struct sw_sock *_Atomic sw_returned;     /* lock-free pushes */
 static _Atomic unsigned long sw_live;
+/* Every object ever allocated (they are never freed): push-only. */
+static struct sw_sock *_Atomic sw_all;
 
 static void sw_push_returned(struct sw_sock *sock)
 {
@@ -60,12 +62,25 @@ struct sw_sock *sw_sock_new(int family, int type, int protocol)
 	cw_lock(&sw_pool_lock);
 	sock = sw_take_free();
 	cw_unlock(&sw_pool_lock);
-	if (sock == NULL && (sock = malloc(sizeof(*sock))) == NULL) {
-		atomic_fetch_sub(&sw_live, 1);
-		errno = ENOMEM;
-		return NULL;
+	if (sock == NULL) {
+		sock = malloc(sizeof(*sock));
+		if (sock == NULL) {
+			atomic_fetch_sub(&sw_live, 1);
+			errno = ENOMEM;
+			return NULL;
+		}
+		memset(sock, 0, sizeof(*sock));
+		sock->next_all = atomic_load_explicit(&sw_all, memory_order_relaxed);
+		while (!atomic_compare_exchange_weak_explicit(&sw_all, &sock->next_all, sock,
+							      memory_order_release,
+							      memory_order_relaxed))
+			;
+	} else {
+		struct sw_sock *next_all = sock->next_all;
+
+		memset(sock, 0, sizeof(*sock));
+		sock->next_all = next_all;
 	}
-	memset(sock, 0, sizeof(*sock));
 	pthread_mutex_init(&sock->lock.m, NULL);
 	atomic_init(&sock->refs, 1);
 	sock->family = family;
@@ -108,4 +123,18 @@ void sw_sock_unref(struct sw_sock *sock)
 	}
 	atomic_fetch_sub(&sw_live, 1);
 	errno = saved_errno;
+}
+
+void sw_sock_fork_child(void)
+{
+	/* The child has one thread: a lock it cannot take is held by a
+	 * thread that is not there and is made anew.  (Only those: a lock
+	 * re-created while free is fine too, but confuses ThreadSanitizer.) */
+	for (struct sw_sock *s = atomic_load_explicit(&sw_all, memory_order_acquire);
+	     s != NULL; s = s->next_all) {
+		if (pthread_mutex_trylock(&s->lock.m) == 0)
+			pthread_mutex_unlock(&s->lock.m);
+		else
+			pthread_mutex_init(&s->lock.m, NULL);
+	}
 }

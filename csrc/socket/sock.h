@@ -24,6 +24,7 @@ struct sw_sock {
 	_Atomic int refs;
 	struct cw_mutex lock;
 	struct sw_sock *next_free;
+	struct sw_sock *next_all; /* every object ever made (sw_sock_fork_child) */
 
 	int family;              /* AF_INET or AF_INET6 */
 	int type;                /* SOCK_STREAM or SOCK_DGRAM, without flags */
@@ -58,6 +59,14 @@ struct sw_sock *sw_sock_new(int family, int type, int protocol);
 void sw_sock_ref(struct sw_sock *sock);
 /* Drops one reference; the last one unlinks the file if this process made it. */
 void sw_sock_unref(struct sw_sock *sock);
+
+/*
+ * The fork() child handler: re-initialises the lock of every object.  A
+ * thread of the parent may hold one across a blocking call (connect) at
+ * fork time; that thread does not exist in the child, whose calls on the
+ * inherited socket would otherwise wait for it forever.
+ */
+void sw_sock_fork_child(void);
 
 static inline bool sw_is_stream(const struct sw_sock *sock)
 {
