@@ -39,3 +39,23 @@ def sshd_setenv_line(env: Environment, host: FakeHost | None = None) -> str:
         if any(c.isspace() or c == '"' for c in value):
             raise ValueError(f"{name}={value!r} cannot be written in a SetEnv line")
     return "SetEnv " + " ".join(f"{k}={v}" for k, v in variables.items()) + "\n"
+
+
+def nginx_config(env: Environment, server: str, *, master_process: bool = True,
+                 worker_processes: int = 2, worker_connections: int = 512) -> str:
+    """A complete nginx.conf for a normal user in `env`: pid file, logs and
+    temporary paths in the state directory, errors on stderr (run nginx
+    with `-e stderr -p STATE_DIR`), the shims' `env` lines, and `server`
+    (the body of one server block) as the only site."""
+    d = env.dir
+    return (f"daemon off;\nmaster_process {'on' if master_process else 'off'};\n"
+            f"worker_processes {worker_processes};\npid {d}/nginx.pid;\n"
+            "error_log stderr notice;\n" + nginx_env_lines(env) +
+            f"events {{ worker_connections {worker_connections}; }}\n"
+            "http {\n"
+            f"    access_log {d}/access.log;\n"
+            f"    client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;\n"
+            f"    fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi;\n"
+            f"    scgi_temp_path {d}/scgi;\n"
+            f"    server {{ {server} }}\n"
+            "}\n")

@@ -33,7 +33,7 @@ from . import differential
 @pytest.fixture(scope="module")
 def answers(probes, run_as):
     if os.geteuid() != 0:
-        pytest.skip("the glibc side needs root (unshare --mount, bind mounts), as in CI")
+        pytest.skip(reason="the glibc side needs root (unshare --mount, bind mounts), as in CI")
     require_tool("unshare")
     require_tool("getent")
     where = Path(tempfile.mkdtemp(prefix="cwt-nss-diff-"))

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import textwrap
 import time
 
 import pytest
 
-from cwrap.programs import nginx_env_lines
+from cwrap.programs import nginx_config
 from conftest import require_tool
 
 VALGRIND_ERRORS = 99
@@ -97,20 +96,9 @@ def test_nginx_one_request_under_valgrind(world, run_as):
     (d / "www").mkdir()
     (d / "www" / "index.html").write_text("nginx through valgrind\n")
     conf = d / "nginx.conf"
-    conf.write_text(textwrap.dedent(f"""\
-        daemon off;
-        master_process off;
-        pid {d}/nginx.pid;
-        error_log stderr notice;
-        """) + nginx_env_lines(world) + textwrap.dedent(f"""\
-        events {{ worker_connections 64; }}
-        http {{
-            access_log {d}/access.log;
-            client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
-            fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
-            server {{ listen 127.0.0.10:80; root {d}/www; }}
-        }}
-        """))
+    conf.write_text(nginx_config(world, f"listen 127.0.0.10:80; root {d}/www;",
+                                 master_process=False, worker_processes=1,
+                                 worker_connections=64))
     run_as.give(d)
     server = world.popen([*_valgrind(log), nginx, "-e", "stderr", "-p", str(d), "-c", str(conf)],
                          env={"SOCKET_WRAPPER_DEFAULT_IFACE": "10"}, stdout=subprocess.PIPE,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cwrap
-from cwrap.programs import nginx_env_lines
+from cwrap.programs import nginx_config
 from conftest import require_tool, user_environ
 
 
@@ -71,28 +71,12 @@ def test_python_http_server_and_urllib(net, run_as, shared_tmp):
 
 
 def nginx_conf(net, port_line: str, extra: str = "") -> Path:
-    """An nginx configuration for an unprivileged user.  nginx clears its
-    workers' environment; `env` lines keep the shims' variables."""
+    """An nginx configuration for an unprivileged user, serving one page."""
     d = net.dir
-    keep = nginx_env_lines(net)
     (d / "www").mkdir(exist_ok=True)
     (d / "www" / "index.html").write_text("nginx on a fake host\n")
     conf = d / "nginx.conf"
-    conf.write_text(textwrap.dedent(f"""\
-        daemon off;
-        master_process on;
-        worker_processes 2;
-        pid {d}/nginx.pid;
-        error_log stderr notice;
-        """) + keep + textwrap.dedent(f"""\
-        events {{ worker_connections 512; }}
-        http {{
-            access_log {d}/access.log;
-            client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;
-            fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;
-            server {{ {port_line} root {d}/www; {extra} }}
-        }}
-        """))
+    conf.write_text(nginx_config(net, f"{port_line} root {d}/www; {extra}"))
     return conf
 
 
