@@ -204,7 +204,13 @@ def test_redis_replica_on_another_fake_host(net, run_as):
             break
         time.sleep(0.1)
     assert got == "hello\n"
-    info = redis_cli(net, run_as, "127.0.0.11", "info", "replication").stdout
-    assert "slave0:ip=127.0.0.12,port=6379,state=online" in info
+    # The primary sees its replica coming from the replica's fake host.
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        info = redis_cli(net, run_as, "127.0.0.11", "info", "replication").stdout
+        if "state=online" in info:
+            break
+        time.sleep(0.1)
+    assert "slave0:ip=127.0.0.12,port=6379,state=online" in info, info
     for proc in (primary, replica):
         proc.kill()
