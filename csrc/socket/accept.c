@@ -70,7 +70,7 @@ static int sw_accept(struct sw_sock *listener, int fd, struct sockaddr *addr,
 	sw_accepted_peer(sock, &sun, len);
 	sw_accepted_local(listener, sock);
 	if (__builtin_expect(sw_pcap_on, 0))
-		sw_pcap_tcp_accepted(sock);
+		sw_pcap_tcp_accepted(sock, nfd);
 	if (sw_fd_set(nfd, sock) != 0) {
 		sw_sock_unref(sock);
 		REAL(close)(nfd);

@@ -9,6 +9,7 @@
 #include <sys/un.h>
 
 #include "calls.h"
+#include "pcap.h"
 
 static bool sw_unix_name(int fd, bool peer, struct sw_endpoint *ep)
 {
@@ -58,6 +59,8 @@ static struct sw_sock *sw_adopt(int fd)
 		sw_sock_unref(sock);
 		return NULL;
 	}
+	if (__builtin_expect(sw_pcap_on, 0))
+		sw_pcap_tcp_adopted(sock, fd);
 	return sock;
 }
 

@@ -207,7 +207,7 @@ static int sw_connect_stream(struct sw_sock *sock, int fd, const struct sockaddr
 	}
 	nonblock = sw_nonblocking(fd);
 	if (__builtin_expect(sw_pcap_on, 0))
-		sw_pcap_tcp_connect(sock, addr, !nobody);
+		sw_pcap_tcp_connect(sock, fd, addr, !nobody);
 	if (nobody) {
 		rc = -1;
 		errno = ECONNREFUSED;

@@ -31,6 +31,7 @@ void sw_init(void)
 	/* After cw_init's handlers for sw_locks (registered first, run first
 	 * in the child). */
 	pthread_atfork(NULL, NULL, sw_sock_fork_child);
+	pthread_atfork(NULL, NULL, sw_conns_fork_child);
 	(void)sw_config();
 	sw_pcap_init();
 }

@@ -80,9 +80,15 @@ void sw_pcap_endpoint(const struct sockaddr *sa, struct sw_pcap_ep *ep);
 
 /* connect(): before the AF_UNIX connect when a listener is there
  * (`listener`), after it when nothing listens (SYN, RST). */
-void sw_pcap_tcp_connect(struct sw_sock *sock, const struct sockaddr *addr, bool listener);
+void sw_pcap_tcp_connect(struct sw_sock *sock, int fd, const struct sockaddr *addr,
+			 bool listener);
 void sw_pcap_tcp_connect_failed(struct sw_sock *sock, bool listener);
-void sw_pcap_tcp_accepted(struct sw_sock *sock);
+void sw_pcap_tcp_accepted(struct sw_sock *sock, int fd);
+/* A connected socket this process did not make (exec, SCM_RIGHTS): joins
+ * the capture of its connection if another process records it. */
+void sw_pcap_tcp_adopted(struct sw_sock *sock, int fd);
+/* Is this connection recorded? */
+bool sw_pcap_tcp_captured(struct sw_sock *sock);
 
 /* A stream send: records what is not yet recorded, then sends it, in
  * chunks; returns what sendmsg(2) returned. */
@@ -99,6 +105,33 @@ void sw_pcap_tcp_shutdown(struct sw_sock *sock);
 void sw_pcap_tcp_close(struct sw_sock *sock, int fd);
 /* close(fd) is about to happen (any descriptor). */
 void sw_pcap_close_fd(int fd);
+/* The process ends (exit, _exit): its connections end with it. */
+void sw_pcap_tcp_exit(void);
+/* Not a vfork()/posix_spawn() child running in our memory. */
+bool sw_pcap_is_own_process(void);
+
+/* --- pcap_conns.c: connection state shared between processes --- */
+
+/* New state for the connection of `fd` (shared when possible), held by
+ * this process; NULL without memory. */
+struct sw_pcap_conn *sw_conn_new(int fd);
+/* The shared state of `fd`'s connection, made by another process; NULL if
+ * there is none. */
+struct sw_pcap_conn *sw_conn_find(int fd);
+/* The last holder is gone: the state can be used again. */
+void sw_conn_release(struct sw_pcap_conn *c);
+void sw_conn_lock(struct sw_pcap_conn *c);
+void sw_conn_unlock(struct sw_pcap_conn *c);
+/* Holders (under the lock). */
+bool sw_conn_has(const struct sw_pcap_conn *c, pid_t pid);
+void sw_conn_add(struct sw_pcap_conn *c, pid_t pid);
+void sw_conn_remove(struct sw_pcap_conn *c, pid_t pid);
+/* Does a process other than `self` still have the socket open? */
+bool sw_conn_others_hold(struct sw_pcap_conn *c, pid_t self);
+/* fork(): the parent adds its child to every connection it holds, before
+ * the parent can close its copy; the child adds itself. */
+void sw_conns_forked(pid_t child);
+void sw_conns_fork_child(void);
 
 /* --- pcap_udp.c --- */
 

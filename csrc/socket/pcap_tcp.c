@@ -21,6 +21,9 @@
  *   peer's RST, recorded by the writer.
  * - The receiver records a pure ACK every SW_ACK_EVERY bytes read, so the
  *   data in flight stays within the advertised window.
+ * - The state is shared by the processes that hold the connection
+ *   (pcap_conns.c): a close ends the connection in the capture only when
+ *   no other process still has it, as the kernel sends FIN only then.
  */
 #include <poll.h>
 #include <stdlib.h>
@@ -145,63 +148,101 @@ static void sw_to_v4(struct sw_pcap_ep *ep)
 	ep->v6 = false;
 }
 
-static void sw_flow_init(struct sw_sock *sock, const struct sockaddr *peer)
+static void sw_flow_of(const struct sw_sock *sock, const struct sockaddr *peer,
+		       struct sw_pcap_flow *f)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
-
-	memset(&t->flow, 0, sizeof(t->flow));
-	sw_pcap_endpoint((const struct sockaddr *)&sock->local, &t->flow.self);
-	sw_pcap_endpoint(peer, &t->flow.peer);
-	if (t->flow.self.v6 != t->flow.peer.v6) {
-		sw_to_v4(&t->flow.self);
-		sw_to_v4(&t->flow.peer);
+	memset(f, 0, sizeof(*f));
+	sw_pcap_endpoint((const struct sockaddr *)&sock->local, &f->self);
+	sw_pcap_endpoint(peer, &f->peer);
+	if (f->self.v6 != f->peer.v6) {
+		sw_to_v4(&f->self);
+		sw_to_v4(&f->peer);
 	}
-	t->flow.isn_self = sw_isn(&t->flow.self, &t->flow.peer);
-	t->flow.isn_peer = sw_isn(&t->flow.peer, &t->flow.self);
-	t->sent = t->recorded = t->rcvd = t->acked = 0;
-	t->fin_sent = t->fin_acked = false;
-	t->owner = (int)REAL(getpid)();
-	t->active = true;
+	f->isn_self = sw_isn(&f->self, &f->peer);
+	f->isn_peer = sw_isn(&f->peer, &f->self);
 }
 
-static uint32_t sw_my_seq(const struct sw_pcap_tcp *t)
+static struct sw_pcap_conn *sw_conn_of(struct sw_sock *sock)
+{
+	return atomic_load_explicit(&sock->pcap.conn, memory_order_acquire);
+}
+
+static bool sw_mine(const struct sw_pcap_conn *t)
+{
+	return sw_conn_has(t, REAL(getpid)());
+}
+
+bool sw_pcap_tcp_captured(struct sw_sock *sock)
+{
+	struct sw_pcap_conn *t = sw_conn_of(sock);
+
+	return t != NULL && __atomic_load_n(&t->active, __ATOMIC_RELAXED);
+}
+
+/* The connection's state, made (or made anew, for a second connect) and
+ * locked; NULL when there is no memory for it. */
+static struct sw_pcap_conn *sw_flow_init(struct sw_sock *sock, int fd,
+					 const struct sockaddr *peer)
+{
+	struct sw_pcap_conn *t = sw_conn_of(sock);
+
+	if (t == NULL) {
+		t = sw_conn_new(fd);
+		if (t == NULL)
+			return NULL;
+		atomic_store_explicit(&sock->pcap.conn, t, memory_order_release);
+	}
+	sw_conn_lock(t);
+	sw_flow_of(sock, peer, &t->flow);
+	t->sent = t->recorded = t->rcvd = t->acked = 0;
+	t->fin_sent = t->fin_acked = false;
+	t->active = true;
+	return t;
+}
+
+static uint32_t sw_my_seq(const struct sw_pcap_conn *t)
 {
 	return t->flow.isn_self + 1 + (uint32_t)t->recorded + (t->fin_sent ? 1 : 0);
 }
 
 /* The ack field of our next segment; remembers that it was sent. */
-static uint32_t sw_my_ack(struct sw_pcap_tcp *t)
+static uint32_t sw_my_ack(struct sw_pcap_conn *t)
 {
 	t->acked = t->rcvd;
 	return t->flow.isn_peer + 1 + (uint32_t)t->rcvd + (t->fin_acked ? 1 : 0);
 }
 
-void sw_pcap_tcp_connect(struct sw_sock *sock, const struct sockaddr *addr, bool listener)
+void sw_pcap_tcp_connect(struct sw_sock *sock, int fd, const struct sockaddr *addr,
+			 bool listener)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
+	struct sw_pcap_conn *t;
 	struct sw_batch b = { 0 };
 	int saved = errno;
 
-	pthread_mutex_lock(&t->m);
-	sw_flow_init(sock, addr);
+	t = sw_flow_init(sock, fd, addr);
+	if (t == NULL)
+		goto out;
 	sw_seg(&b, &t->flow, true, t->flow.isn_self, 0, SW_TCP_SYN, NULL, 0);
 	if (listener) {
 		sw_seg(&b, &t->flow, false, t->flow.isn_peer, t->flow.isn_self + 1,
 		       SW_TCP_SYN | SW_TCP_ACK, NULL, 0);
 		sw_seg(&b, &t->flow, true, t->flow.isn_self + 1, sw_my_ack(t), SW_TCP_ACK, NULL, 0);
 	}
-	pthread_mutex_unlock(&t->m);
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
+out:
 	errno = saved;
 }
 
 void sw_pcap_tcp_connect_failed(struct sw_sock *sock, bool listener)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
+	struct sw_pcap_conn *t = sw_conn_of(sock);
 	struct sw_batch b = { 0 };
 	int saved = errno;
 
-	pthread_mutex_lock(&t->m);
+	if (t == NULL)
+		return;
+	sw_conn_lock(t);
 	if (t->active) {
 		/* Refused: the host answers the SYN with RST/ACK.  A handshake
 		 * already recorded (the listener vanished) ends with RST. */
@@ -212,30 +253,50 @@ void sw_pcap_tcp_connect_failed(struct sw_sock *sock, bool listener)
 			       SW_TCP_RST | SW_TCP_ACK, NULL, 0);
 		t->active = false;
 	}
-	pthread_mutex_unlock(&t->m);
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
 	errno = saved;
 }
 
-void sw_pcap_tcp_accepted(struct sw_sock *sock)
+void sw_pcap_tcp_accepted(struct sw_sock *sock, int fd)
 {
 	int saved = errno;
+	struct sw_pcap_conn *t = sw_flow_init(sock, fd, (const struct sockaddr *)&sock->peer);
 
-	pthread_mutex_lock(&sock->pcap.m);
-	sw_flow_init(sock, (const struct sockaddr *)&sock->peer);
-	pthread_mutex_unlock(&sock->pcap.m);
+	if (t != NULL)
+		sw_conn_unlock(t);
+	errno = saved;
+}
+
+void sw_pcap_tcp_adopted(struct sw_sock *sock, int fd)
+{
+	int saved = errno;
+	struct sw_pcap_conn *t;
+	struct sw_pcap_flow f;
+
+	if (!sock->connected || sock->type != SOCK_STREAM || (t = sw_conn_find(fd)) == NULL)
+		goto out;
+	sw_flow_of(sock, (const struct sockaddr *)&sock->peer, &f);
+	sw_conn_lock(t);
+	/* The same 4-tuple too, not merely a recycled inode number. */
+	if (memcmp(&t->flow.self, &f.self, sizeof(f.self)) == 0 &&
+	    memcmp(&t->flow.peer, &f.peer, sizeof(f.peer)) == 0) {
+		sw_conn_add(t, REAL(getpid)());
+		atomic_store_explicit(&sock->pcap.conn, t, memory_order_release);
+	}
+	sw_conn_unlock(t);
+out:
 	errno = saved;
 }
 
 /* Records data at stream offset `off` that is not yet in the file. */
-static void sw_record_ahead(struct sw_sock *sock, uint64_t off, const uint8_t *data,
+static void sw_record_ahead(struct sw_pcap_conn *t, uint64_t off, const uint8_t *data,
 			    size_t len, struct sw_batch *b)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
 	uint64_t end = off + len;
 	size_t mss = sw_pkt_mss(&t->flow.self);
 
-	if (!t->active || t->fin_sent || t->recorded >= end || t->owner != (int)REAL(getpid)())
+	if (!t->active || t->fin_sent || t->recorded >= end || !sw_mine(t))
 		return;
 	if (t->recorded > off) {
 		data += t->recorded - off;
@@ -255,43 +316,48 @@ static void sw_record_ahead(struct sw_sock *sock, uint64_t off, const uint8_t *d
 
 void sw_pcap_tcp_ahead(struct sw_sock *sock, const uint8_t *data, size_t len)
 {
+	struct sw_pcap_conn *t = sw_conn_of(sock);
 	struct sw_batch b = { 0 };
 	int saved = errno;
 
-	pthread_mutex_lock(&sock->pcap.m);
-	sw_record_ahead(sock, sock->pcap.sent, data, len, &b);
-	pthread_mutex_unlock(&sock->pcap.m);
+	if (t == NULL)
+		return;
+	sw_conn_lock(t);
+	sw_record_ahead(t, t->sent, data, len, &b);
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
 	errno = saved;
 }
 
 /* The peer is gone and answers our segment with RST (see send.c). */
-static void sw_peer_reset(struct sw_sock *sock)
+static void sw_peer_reset(struct sw_pcap_conn *t)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
 	struct sw_batch b = { 0 };
 
-	pthread_mutex_lock(&t->m);
+	sw_conn_lock(t);
 	if (t->active) {
 		uint32_t seq = t->flow.isn_peer + 1 + (uint32_t)t->rcvd + (t->fin_acked ? 1 : 0);
 
 		sw_seg(&b, &t->flow, false, seq, 0, SW_TCP_RST, NULL, 0);
 		t->active = false;
 	}
-	pthread_mutex_unlock(&t->m);
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
 }
 
 void sw_pcap_tcp_sent(struct sw_sock *sock, ssize_t n, int err)
 {
+	struct sw_pcap_conn *t = sw_conn_of(sock);
 	int saved = errno;
 
+	if (t == NULL)
+		return;
 	if (n > 0) {
-		pthread_mutex_lock(&sock->pcap.m);
-		sock->pcap.sent += (uint64_t)n;
-		pthread_mutex_unlock(&sock->pcap.m);
+		sw_conn_lock(t);
+		t->sent += (uint64_t)n;
+		sw_conn_unlock(t);
 	} else if (n < 0 && err == EPIPE && !atomic_load(&sock->peer_gone)) {
-		sw_peer_reset(sock);
+		sw_peer_reset(t);
 	}
 	errno = saved;
 }
@@ -328,7 +394,7 @@ static ssize_t sw_send_linear(struct sw_sock *sock, int fd, const uint8_t *buf, 
 
 ssize_t sw_pcap_tcp_write(struct sw_sock *sock, int fd, const void *buf, size_t len, int flags)
 {
-	if (!sock->pcap.active || atomic_load(&sock->peer_gone))
+	if (!sw_pcap_tcp_captured(sock) || atomic_load(&sock->peer_gone))
 		return sw_raw_send(fd, buf, len, flags);
 	return sw_send_linear(sock, fd, buf, len, flags);
 }
@@ -339,7 +405,7 @@ ssize_t sw_pcap_tcp_send(struct sw_sock *sock, int fd, const struct msghdr *msg,
 	uint8_t *buf;
 	ssize_t n;
 
-	if (!sock->pcap.active || atomic_load(&sock->peer_gone))
+	if (!sw_pcap_tcp_captured(sock) || atomic_load(&sock->peer_gone))
 		return REAL(sendmsg)(fd, msg, flags | MSG_NOSIGNAL);
 	if (msg->msg_iovlen == 1)
 		return sw_send_linear(sock, fd, msg->msg_iov[0].iov_base, msg->msg_iov[0].iov_len,
@@ -366,33 +432,33 @@ ssize_t sw_pcap_tcp_send(struct sw_sock *sock, int fd, const struct msghdr *msg,
 
 void sw_pcap_tcp_received(struct sw_sock *sock, ssize_t n)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
+	struct sw_pcap_conn *t = sw_conn_of(sock);
 	struct sw_batch b = { 0 };
 	int saved = errno;
 
-	if (!t->active)
+	if (t == NULL || !__atomic_load_n(&t->active, __ATOMIC_RELAXED))
 		return;
 	if (n < 0) {
-		if (errno == ECONNRESET)
-			t->active = false;     /* the peer's RST is in the file */
+		if (errno == ECONNRESET)   /* the peer's RST is in the file */
+			__atomic_store_n(&t->active, false, __ATOMIC_RELAXED);
 		return;
 	}
-	pthread_mutex_lock(&t->m);
+	sw_conn_lock(t);
 	if (n > 0) {
 		t->rcvd += (uint64_t)n;
-		if (t->rcvd - t->acked >= SW_ACK_EVERY && t->owner == (int)REAL(getpid)())
+		if (t->rcvd - t->acked >= SW_ACK_EVERY && sw_mine(t))
 			sw_seg(&b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), SW_TCP_ACK, NULL, 0);
 	} else if (!t->fin_acked) {
 		t->fin_acked = true;
-		if (t->owner == (int)REAL(getpid)())
+		if (sw_mine(t))
 			sw_seg(&b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), SW_TCP_ACK, NULL, 0);
 	}
-	pthread_mutex_unlock(&t->m);
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
 	errno = saved;
 }
 
-static void sw_send_fin(struct sw_pcap_tcp *t, uint8_t flag, struct sw_batch *b)
+static void sw_send_fin(struct sw_pcap_conn *t, uint8_t flag, struct sw_batch *b)
 {
 	sw_seg(b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), flag | SW_TCP_ACK, NULL, 0);
 	t->fin_sent = true;
@@ -400,14 +466,16 @@ static void sw_send_fin(struct sw_pcap_tcp *t, uint8_t flag, struct sw_batch *b)
 
 void sw_pcap_tcp_shutdown(struct sw_sock *sock)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
+	struct sw_pcap_conn *t = sw_conn_of(sock);
 	struct sw_batch b = { 0 };
 	int saved = errno;
 
-	pthread_mutex_lock(&t->m);
-	if (t->active && !t->fin_sent && t->owner == (int)REAL(getpid)())
+	if (t == NULL)
+		return;
+	sw_conn_lock(t);
+	if (t->active && !t->fin_sent && sw_mine(t))
 		sw_send_fin(t, SW_TCP_FIN, &b);
-	pthread_mutex_unlock(&t->m);
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
 	errno = saved;
 }
@@ -419,48 +487,79 @@ void sw_pcap_tcp_close(struct sw_sock *sock, int fd)
 	sw_tcp_close(sock, fd, false);
 }
 
+/* Our side's end of the connection in the file (under the lock): FIN, RST
+ * or the last ACK, from what the kernel says of the socket. */
+static void sw_record_close(struct sw_sock *sock, struct sw_pcap_conn *t, int unread,
+			    short revents, struct sw_batch *b)
+{
+	if (revents & POLLERR) {
+		/* Reset by the peer, which recorded its RST: nothing more. */
+	} else if (t->fin_sent) {
+		/* Half-closed earlier: the peer's FIN that arrived since is
+		 * acknowledged by our kernel, read or not. */
+		if (!t->fin_acked && (revents & POLLRDHUP) && unread == 0) {
+			t->fin_acked = true;
+			sw_seg(b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), SW_TCP_ACK, NULL, 0);
+		}
+	} else if (unread > 0) {
+		/* Linux resets a connection closed with unread data. */
+		sw_seg(b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), SW_TCP_RST | SW_TCP_ACK,
+		       NULL, 0);
+		t->fin_sent = true;
+	} else {
+		/* A FIN of the peer's that nobody read (the process exits
+		 * without reading) was acknowledged by our kernel on arrival. */
+		if (!t->fin_acked && (revents & POLLRDHUP))
+			t->fin_acked = true;
+		sw_send_fin(t, SW_TCP_FIN, b);
+		/* The peer closed first and is gone: its kernel acknowledges our
+		 * FIN (it would otherwise read it and record that). */
+		if (t->fin_acked && (revents & POLLHUP) && !atomic_load(&sock->shut_wr))
+			sw_seg(b, &t->flow, false, t->flow.isn_peer + 1 + (uint32_t)t->rcvd + 1,
+			       sw_my_seq(t), SW_TCP_ACK, NULL, 0);
+	}
+}
+
+/* Is this process the last one with the connection?  Leaves it either way. */
+static bool sw_leave(struct sw_pcap_conn *t, bool *mine)
+{
+	pid_t self = REAL(getpid)();
+	bool last;
+
+	sw_conn_lock(t);
+	*mine = sw_conn_has(t, self);
+	last = *mine && !sw_conn_others_hold(t, self);
+	if (*mine && !last)
+		sw_conn_remove(t, self);
+	sw_conn_unlock(t);
+	return last;
+}
+
 static void sw_tcp_close(struct sw_sock *sock, int fd, bool at_exit)
 {
-	struct sw_pcap_tcp *t = &sock->pcap;
+	struct sw_pcap_conn *t = sw_conn_of(sock);
 	struct sw_batch b = { 0 };
 	int saved = errno, unread = 0;
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLRDHUP };
+	bool mine;
 
-	if (!t->active || (!at_exit && atomic_load(&sock->refs) != 1) ||
-	    t->owner != (int)REAL(getpid)())
+	if (t == NULL || (!at_exit && atomic_load(&sock->refs) != 1))
 		return;
+	atomic_store_explicit(&sock->pcap.conn, NULL, memory_order_release);
+	if (!sw_leave(t, &mine))
+		goto out;            /* another process still has it: no FIN yet */
 	if (sw_is_restricted() || REAL(ioctl)(fd, FIONREAD, &unread) != 0)
 		unread = 0;             /* under seccomp, no ioctl: assume read */
 	(void)poll(&p, 1, 0);
-	pthread_mutex_lock(&t->m);
-	if (p.revents & POLLERR) {
-		/* Reset by the peer, which recorded its RST: nothing more. */
-	} else if (t->active && t->fin_sent) {
-		/* Half-closed earlier: the peer's FIN that arrived since is
-		 * acknowledged by our kernel, read or not. */
-		if (!t->fin_acked && (p.revents & POLLRDHUP) && unread == 0) {
-			t->fin_acked = true;
-			sw_seg(&b, &t->flow, true, sw_my_seq(t), sw_my_ack(t), SW_TCP_ACK, NULL, 0);
-		}
-	} else if (t->active) {
-		if (unread > 0) {
-			/* Linux resets a connection closed with unread data. */
-			sw_seg(&b, &t->flow, true, sw_my_seq(t), sw_my_ack(t),
-			       SW_TCP_RST | SW_TCP_ACK, NULL, 0);
-			t->fin_sent = true;
-		} else {
-			sw_send_fin(t, SW_TCP_FIN, &b);
-			/* The peer closed first and is gone: its kernel acknowledges
-			 * our FIN (it would otherwise read it and record that). */
-			if (t->fin_acked && (p.revents & POLLHUP) && !atomic_load(&sock->shut_wr))
-				sw_seg(&b, &t->flow, false,
-				       t->flow.isn_peer + 1 + (uint32_t)t->rcvd + 1,
-				       sw_my_seq(t), SW_TCP_ACK, NULL, 0);
-		}
-	}
+	sw_conn_lock(t);
+	if (t->active)
+		sw_record_close(sock, t, unread, p.revents, &b);
 	t->active = false;
-	pthread_mutex_unlock(&t->m);
+	sw_conn_remove(t, REAL(getpid)());
+	sw_conn_unlock(t);
 	sw_batch_flush(&b);
+	sw_conn_release(t);
+out:
 	errno = saved;
 }
 
@@ -472,16 +571,40 @@ void sw_pcap_close_fd(int fd)
 		sw_pcap_tcp_close(sock, fd);
 }
 
+/* The pid this memory belongs to: a vfork() child shares it, and has
+ * another pid. */
+static pid_t sw_own_pid;
+
+static void sw_own_pid_reset(void)
+{
+	sw_own_pid = REAL(getpid)();
+}
+
+__attribute__((constructor)) static void sw_own_pid_init(void)
+{
+	sw_own_pid_reset();
+	pthread_atfork(NULL, NULL, sw_own_pid_reset);
+}
+
+bool sw_pcap_is_own_process(void)
+{
+	return REAL(getpid)() == sw_own_pid;
+}
+
 /* A process that exits without closing its connections (most do): the
  * kernel closes them, and so the capture shows their FIN (or RST). */
 __attribute__((destructor)) static void sw_pcap_at_exit(void)
 {
-	if (!sw_pcap_on)
-		return;
+	if (sw_pcap_on && sw_pcap_is_own_process())
+		sw_pcap_tcp_exit();
+}
+
+void sw_pcap_tcp_exit(void)
+{
 	for (size_t fd = 0; fd < sw_fdtable_len; fd++) {
 		struct sw_sock *sock = sw_fd_get((int)fd);
 
-		if (sock != NULL && sock->type == SOCK_STREAM && sock->pcap.active)
+		if (sock != NULL && sock->type == SOCK_STREAM)
 			sw_tcp_close(sock, (int)fd, true);
 	}
 }

@@ -24,7 +24,7 @@ static struct sw_sock *sw_captured_stream(int fd)
 	if (__builtin_expect(!sw_pcap_on, 1))
 		return NULL;
 	sock = sw_fd_get(fd);
-	if (sock == NULL || sock->type != SOCK_STREAM || !sock->pcap.active ||
+	if (sock == NULL || sock->type != SOCK_STREAM || !sw_pcap_tcp_captured(sock) ||
 	    atomic_load(&sock->peer_gone))
 		return NULL;
 	return sock;

@@ -233,3 +233,57 @@ def test_capture_under_sanitizers(asan_shim, make_env, run_user, probes, args): 
     assert "runtime error" not in result.stderr
     bad = problems(net.capture_path)
     assert bad == ([] if args[0] != "reset" else ["Warns: TCP Connection reset (RST) (x1)"])
+
+
+FORKING_SERVER = """
+import os, socket, sys
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.10", 7007))
+srv.listen()
+print("ready", flush=True)
+for _ in range(3):
+    conn, _ = srv.accept()
+    if os.fork() == 0:           # the child serves; the parent lets go at once
+        srv.close()
+        data = b""
+        while not data.endswith(b"\\n"):
+            data += conn.recv(65536)
+        conn.sendall(data.upper() * 1000)
+        os._exit(0)              # no close, no destructor: the kernel ends it
+    conn.close()
+    os.wait()
+"""
+
+FORKING_CLIENT = """
+import socket
+for n in range(3):
+    c = socket.create_connection(("127.0.0.10", 7007))
+    c.sendall(b"hello %d\\n" % n)
+    got = b""
+    while chunk := c.recv(65536):
+        got += chunk
+    assert got == (b"HELLO %d\\n" % n) * 1000, len(got)
+    c.close()
+print("ok")
+"""
+
+
+def test_forking_server_is_one_clean_conversation(net, run_as):
+    """A server that forks per connection and closes its copy at once, the
+    child leaving with _exit(): every connection is one stream with both
+    directions, and its end is recorded when the child's really ends it."""
+    server = popen(net, run_as, ["/usr/bin/python3", "-c", FORKING_SERVER], 10)
+    assert server.stdout.readline() == "ready\n"
+    result = run(net, run_as, ["/usr/bin/python3", "-c", FORKING_CLIENT], 25)
+    assert result.stdout == "ok\n", result.stderr
+    assert server.wait(timeout=30) == 0, server.stderr.read()
+    path = net.capture_path
+    assert problems(path) == []
+    flows = net.capture().flows(port=7007)
+    assert len(flows) == 3
+    for n, flow in enumerate(flows):
+        assert follow(path, n) == (b"hello %d\n" % n, (b"HELLO %d\n" % n) * 1000)
+        assert flow.ended == "fin"
+        flags = [p.flag_names for p in flow.packets]
+        assert sum("FIN" in f for f in flags) == 2 and not any("RST" in f for f in flags)
