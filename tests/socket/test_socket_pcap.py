@@ -287,3 +287,30 @@ def test_forking_server_is_one_clean_conversation(net, run_as):
         assert flow.ended == "fin"
         flags = [p.flag_names for p in flow.packets]
         assert sum("FIN" in f for f in flags) == 2 and not any("RST" in f for f in flags)
+
+
+FSIZE_ZERO = """
+import resource, signal, socket, sys
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+assert resource.getrlimit(resource.RLIMIT_FSIZE) == (0, 0)
+srv = socket.create_server(("127.0.0.10", 7010))
+c = socket.create_connection(("127.0.0.10", 7010))
+s, _ = srv.accept()
+c.sendall(b"x" * 100000)
+got = b""
+while len(got) < 100000:
+    got += s.recv(65536)
+c.close(); s.close()
+print("ok")
+"""
+
+
+def test_a_zero_file_size_limit_does_not_stop_the_capture(net, run_as):
+    """sshd's pre-auth child sets RLIMIT_FSIZE to 0 before it talks: with
+    capture on the limit is kept by the shim (and reported back), so the
+    process is neither killed by SIGXFSZ nor missing from the capture."""
+    result = run(net, run_as, ["/usr/bin/python3", "-c", FSIZE_ZERO], 10)
+    assert result.returncode == 0 and result.stdout == "ok\n", result.stderr
+    (flow,) = net.capture().flows(port=7010)
+    assert flow.data_to_server == b"x" * 100000 and flow.ended == "fin"
+    assert problems(net.capture_path) == []
