@@ -27,7 +27,11 @@ static pthread_mutex_t sw_fsize_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool sw_fsize_kept;
 static struct rlimit64 sw_fsize;
 
+#if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
+#define SW_EARLY __attribute__((disable_sanitizer_instrumentation))
+#else
 #define SW_EARLY __attribute__((no_sanitize("address", "undefined")))
+#endif
 
 #define SW_NEXT(name)                                                          \
 	static __typeof__(&name) next;                                         \
