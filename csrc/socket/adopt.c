@@ -4,8 +4,11 @@
  * SCM_RIGHTS.  The AF_UNIX socket's own names say it all: a socket file of
  * ours in the socket directory gives family, type, fake host and port.
  */
+#include <dirent.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 
 #include "calls.h"
@@ -76,4 +79,29 @@ struct sw_sock *sw_sock_of(int fd)
 	if (sock == NULL)
 		sw_fd_mark_not_inet(fd);
 	return sock;
+}
+
+/* With capture on, a program that inherited a connection (an inetd-style
+ * child, a helper spawned with the socket as its stdin) may only ever
+ * read() and write() it, and those do not look at descriptors they do not
+ * know (that would cost every file read a check): such sockets are
+ * recognised, and join their connection's capture, at start. */
+void sw_adopt_inherited(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *end;
+		long fd = strtol(e->d_name, &end, 10);
+		struct stat st;
+
+		if (e->d_name[0] == '.' || *end != '\0' || fd == dirfd(d))
+			continue;
+		if (fstat((int)fd, &st) == 0 && S_ISSOCK(st.st_mode))
+			(void)sw_sock_of((int)fd);
+	}
+	closedir(d);
 }

@@ -42,6 +42,8 @@ static inline enum sw_state sw_state(void)
  * accept, ...): a descriptor inherited across exec or received with
  * SCM_RIGHTS is recognised by its socket file and adopted. */
 struct sw_sock *sw_sock_of(int fd);
+/* Recognises the emulated sockets a program inherited (adopt.c). */
+void sw_adopt_inherited(void);
 
 static inline int sw_fail(int err)
 {

@@ -39,6 +39,8 @@ void sw_init(void)
 __attribute__((constructor)) static void sw_constructor(void)
 {
 	cw_init(sw_init);
+	if (sw_pcap_on && sw_config()->state == SW_ON)
+		sw_adopt_inherited();
 }
 
 /* Upstream's meaning: the shim is loaded and SOCKET_WRAPPER_DIR is usable. */

@@ -38,7 +38,7 @@
 
 #define SW_SLOTS 16384u               /* a power of two */
 #define SW_PROBES 64u
-#define SW_TABLE_MAGIC 0x31435043u    /* "CPC1": layout version 1 */
+#define SW_TABLE_MAGIC 0x32435043u    /* "CPC2": layout version 2 */
 
 enum { SW_SLOT_FREE, SW_SLOT_BUSY, SW_SLOT_LIVE, SW_SLOT_GONE };
 
@@ -214,6 +214,67 @@ void sw_conn_remove(struct sw_pcap_conn *c, pid_t pid)
 	for (int i = 0; i < SW_PCAP_PIDS; i++)
 		if (c->pids[i] == pid)
 			c->pids[i] = 0;
+	c->left[c->left_next++ % SW_PCAP_PIDS] = pid;
+}
+
+static bool sw_conn_has_left(const struct sw_pcap_conn *c, pid_t pid)
+{
+	for (int i = 0; i < SW_PCAP_PIDS; i++)
+		if (c->left[i] == pid)
+			return true;
+	return false;
+}
+
+/* Does one of the pids listed in a /proc/self/task/TID/children file hold
+ * the socket?  It becomes a holder. */
+static bool sw_children_in(const char *path, struct sw_pcap_conn *c)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = REAL(read)(fd, buf, sizeof(buf) - 1);
+	REAL(close)(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *p = buf, *end; *p != '\0'; p = end) {
+		long pid = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		if (pid > 0 && !sw_conn_has_left(c, (pid_t)pid) &&
+		    sw_pid_holds((pid_t)pid, c->ino)) {
+			sw_conn_add(c, (pid_t)pid);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Children started without fork() (posix_spawn, vfork) are not known as
+ * holders until they run; one may hold the socket already. */
+static bool sw_children_hold(struct sw_pcap_conn *c)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL) {
+		char path[64];
+		long tid = strtol(e->d_name, NULL, 10);
+
+		if (tid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%ld/children", tid);
+		found = sw_children_in(path, c);
+	}
+	closedir(d);
+	return found;
 }
 
 bool sw_conn_others_hold(struct sw_pcap_conn *c, pid_t self)
@@ -229,7 +290,7 @@ bool sw_conn_others_hold(struct sw_pcap_conn *c, pid_t self)
 			return true;
 		c->pids[i] = 0;
 	}
-	return false;
+	return sw_children_hold(c);
 }
 
 /* --- slots --- */
@@ -383,12 +444,14 @@ static void sw_conns_each(void (*fn)(struct sw_pcap_conn *, pid_t), pid_t pid)
 	}
 }
 
+/* A child may have run, finished and let go before its parent names it. */
 static void sw_add_locked(struct sw_pcap_conn *c, pid_t pid)
 {
 	if (!c->shared)
 		return;
 	sw_conn_lock(c);
-	sw_conn_add(c, pid);
+	if (!sw_conn_has_left(c, pid))
+		sw_conn_add(c, pid);
 	sw_conn_unlock(c);
 }
 

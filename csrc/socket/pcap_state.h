@@ -49,6 +49,9 @@ struct sw_pcap_conn {
 	uint64_t rcvd;           /* bytes we read */
 	uint64_t acked;          /* highest rcvd offset an ACK of ours carried */
 	int32_t pids[SW_PCAP_PIDS]; /* processes holding the socket; 0: none */
+	int32_t left[SW_PCAP_PIDS]; /* processes that let go (a ring): one may
+				     * still be seen holding it while it exits */
+	uint32_t left_next;
 	struct sw_pcap_conn *next_free; /* private state given back (reuse) */
 };
 

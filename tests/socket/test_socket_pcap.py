@@ -314,3 +314,47 @@ def test_a_zero_file_size_limit_does_not_stop_the_capture(net, run_as):
     (flow,) = net.capture().flows(port=7010)
     assert flow.data_to_server == b"x" * 100000 and flow.ended == "fin"
     assert problems(net.capture_path) == []
+
+
+SPAWNING_SERVER = """
+import socket, subprocess
+srv = socket.create_server(("127.0.0.10", 7020))
+print("ready", flush=True)
+conn, _ = srv.accept()
+# cat serves the connection as its stdin and stdout, started the way
+# subprocess does (vfork/exec, not fork); the parent lets go at once.
+child = subprocess.Popen(["/bin/cat"], stdin=conn, stdout=conn)
+conn.close()
+child.wait()
+"""
+
+SPAWN_CLIENT = """
+import socket
+c = socket.create_connection(("127.0.0.10", 7020))
+c.sendall(b"echo me\\n" * 5000)
+c.shutdown(socket.SHUT_WR)
+got = b""
+while chunk := c.recv(65536):
+    got += chunk
+assert got == b"echo me\\n" * 5000, len(got)
+c.close()
+print("ok")
+"""
+
+
+def test_connection_handed_to_a_spawned_program(net, run_as):
+    """A connection given to a program started with vfork/exec as its stdin
+    and stdout (inetd style): the program only read()s and write()s it, and
+    its side is in the capture; the parent's close is not the end."""
+    server = popen(net, run_as, ["/usr/bin/python3", "-c", SPAWNING_SERVER], 10)
+    assert server.stdout.readline() == "ready\n"
+    result = run(net, run_as, ["/usr/bin/python3", "-c", SPAWN_CLIENT], 25)
+    assert result.stdout == "ok\n", result.stderr
+    assert server.wait(timeout=30) == 0, server.stderr.read()
+    path = net.capture_path
+    assert problems(path) == []
+    (flow,) = net.capture().flows(port=7020)
+    assert follow(path, 0) == (b"echo me\n" * 5000, b"echo me\n" * 5000)
+    flags = [p.flag_names for p in flow.packets]
+    assert flow.ended == "fin" and sum("FIN" in f for f in flags) == 2
+    assert not any("RST" in f for f in flags)
