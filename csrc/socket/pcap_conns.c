@@ -317,9 +317,8 @@ static bool sw_slot_take(struct sw_pcap_conn *c, bool reclaim)
 	return false;
 }
 
-/* A slot still live under this inode is a socket's that is gone (the
- * kernel gave its inode number to ours): retire it. */
-static void sw_retire_same_inode(struct sw_conns_file *t, uint64_t ino)
+/* The live slot of this inode within its probe window, or NULL. */
+static struct sw_pcap_conn *sw_probe_live(struct sw_conns_file *t, uint64_t ino)
 {
 	size_t home = sw_home(ino);
 
@@ -328,9 +327,23 @@ static void sw_retire_same_inode(struct sw_conns_file *t, uint64_t ino)
 		uint32_t s = atomic_load_explicit(&c->slot, memory_order_acquire);
 
 		if (s == SW_SLOT_FREE)
-			return;
+			break;
 		if (s == SW_SLOT_LIVE && __atomic_load_n(&c->ino, __ATOMIC_RELAXED) == ino)
-			atomic_compare_exchange_strong(&c->slot, &s, SW_SLOT_GONE);
+			return c;
+	}
+	return NULL;
+}
+
+/* A slot still live under this inode is a socket's that is gone (the
+ * kernel gave its inode number to ours): retire it. */
+static void sw_retire_same_inode(struct sw_conns_file *t, uint64_t ino)
+{
+	struct sw_pcap_conn *c;
+
+	while ((c = sw_probe_live(t, ino)) != NULL) {
+		uint32_t live = SW_SLOT_LIVE;
+
+		atomic_compare_exchange_strong(&c->slot, &live, SW_SLOT_GONE);
 	}
 }
 
@@ -401,20 +414,8 @@ struct sw_pcap_conn *sw_conn_find(int fd)
 {
 	struct sw_conns_file *t = sw_is_restricted() ? NULL : sw_conns();
 	uint64_t ino = t != NULL ? sw_inode(fd) : 0;
-	size_t home = sw_home(ino);
 
-	if (ino == 0)
-		return NULL;
-	for (size_t i = 0; i < SW_PROBES; i++) {
-		struct sw_pcap_conn *c = &t->slot[(home + i) & (SW_SLOTS - 1)];
-		uint32_t s = atomic_load_explicit(&c->slot, memory_order_acquire);
-
-		if (s == SW_SLOT_FREE)
-			break;
-		if (s == SW_SLOT_LIVE && __atomic_load_n(&c->ino, __ATOMIC_RELAXED) == ino)
-			return c;
-	}
-	return NULL;
+	return ino != 0 ? sw_probe_live(t, ino) : NULL;
 }
 
 void sw_conn_release(struct sw_pcap_conn *c)

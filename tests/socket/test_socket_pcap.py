@@ -235,6 +235,24 @@ def test_capture_under_sanitizers(asan_shim, make_env, run_user, probes, args): 
     assert bad == ([] if args[0] != "reset" else ["Warns: TCP Connection reset (RST) (x1)"])
 
 
+def serve_and_talk(net, run_as, server_code: str, client_code: str) -> Path:
+    """Runs a Python server (on .10, printing "ready") and a client (on .25,
+    printing "ok"); returns the capture, checked clean by tshark."""
+    server = popen(net, run_as, ["/usr/bin/python3", "-c", server_code], 10)
+    assert server.stdout.readline() == "ready\n"
+    result = run(net, run_as, ["/usr/bin/python3", "-c", client_code], 25)
+    assert result.stdout == "ok\n", result.stderr
+    assert server.wait(timeout=30) == 0, server.stderr.read()
+    assert problems(net.capture_path) == []
+    return net.capture_path
+
+
+def assert_one_fin_each(flow) -> None:
+    flags = [p.flag_names for p in flow.packets]
+    assert flow.ended == "fin" and sum("FIN" in f for f in flags) == 2
+    assert not any("RST" in f for f in flags)
+
+
 FORKING_SERVER = """
 import os, socket, sys
 srv = socket.socket()
@@ -273,20 +291,12 @@ def test_forking_server_is_one_clean_conversation(net, run_as):
     """A server that forks per connection and closes its copy at once, the
     child leaving with _exit(): every connection is one stream with both
     directions, and its end is recorded when the child's really ends it."""
-    server = popen(net, run_as, ["/usr/bin/python3", "-c", FORKING_SERVER], 10)
-    assert server.stdout.readline() == "ready\n"
-    result = run(net, run_as, ["/usr/bin/python3", "-c", FORKING_CLIENT], 25)
-    assert result.stdout == "ok\n", result.stderr
-    assert server.wait(timeout=30) == 0, server.stderr.read()
-    path = net.capture_path
-    assert problems(path) == []
+    path = serve_and_talk(net, run_as, FORKING_SERVER, FORKING_CLIENT)
     flows = net.capture().flows(port=7007)
     assert len(flows) == 3
     for n, flow in enumerate(flows):
         assert follow(path, n) == (b"hello %d\n" % n, (b"HELLO %d\n" % n) * 1000)
-        assert flow.ended == "fin"
-        flags = [p.flag_names for p in flow.packets]
-        assert sum("FIN" in f for f in flags) == 2 and not any("RST" in f for f in flags)
+        assert_one_fin_each(flow)
 
 
 FSIZE_ZERO = """
@@ -346,15 +356,7 @@ def test_connection_handed_to_a_spawned_program(net, run_as):
     """A connection given to a program started with vfork/exec as its stdin
     and stdout (inetd style): the program only read()s and write()s it, and
     its side is in the capture; the parent's close is not the end."""
-    server = popen(net, run_as, ["/usr/bin/python3", "-c", SPAWNING_SERVER], 10)
-    assert server.stdout.readline() == "ready\n"
-    result = run(net, run_as, ["/usr/bin/python3", "-c", SPAWN_CLIENT], 25)
-    assert result.stdout == "ok\n", result.stderr
-    assert server.wait(timeout=30) == 0, server.stderr.read()
-    path = net.capture_path
-    assert problems(path) == []
+    path = serve_and_talk(net, run_as, SPAWNING_SERVER, SPAWN_CLIENT)
     (flow,) = net.capture().flows(port=7020)
     assert follow(path, 0) == (b"echo me\n" * 5000, b"echo me\n" * 5000)
-    flags = [p.flag_names for p in flow.packets]
-    assert flow.ended == "fin" and sum("FIN" in f for f in flags) == 2
-    assert not any("RST" in f for f in flags)
+    assert_one_fin_each(flow)
