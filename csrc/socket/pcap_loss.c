@@ -87,9 +87,12 @@ void sw_pcap_resumed(void)
 	       " records (%" PRIu64 " bytes) were lost", sw_pcap_file_path(), records, bytes);
 }
 
+/* Shortages pass (space, quota, descriptors, memory); a path that cannot
+ * be written or is not a capture does not. */
 bool sw_pcap_open_error_passes(int err)
 {
-	return err == ENOSPC || err == EDQUOT || err == EIO || err == ENOMEM || err == EINTR;
+	return err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE ||
+	       err == ENOMEM || err == EIO || err == EINTR;
 }
 
 void sw_pcap_open_failed(const char *what, int err)
