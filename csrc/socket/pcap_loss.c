@@ -4,10 +4,13 @@
  * - The program never notices: its calls have already been made or are
  *   made regardless; records are simply dropped.
  * - One message when this process starts losing records, naming the
- *   variable, the file and the error; one when appends work again, with
- *   how many records and bytes were lost.  Records lost in between are
- *   absent from the file (tshark: "previous segment not captured"), while
- *   the TCP bookkeeping goes on, so what is there stays true.
+ *   variable, the file and the error; one when appends have worked again
+ *   for SW_PCAP_STABLE_NS (or at exit), with how many records and bytes
+ *   were lost.  A nearly full disk takes small records and refuses big
+ *   batches, again and again: that is one episode, not a line per batch.
+ *   Records lost are absent from the file (tshark: "previous segment not
+ *   captured"), while the TCP bookkeeping goes on, so what is there stays
+ *   true.
  * - A full disk cuts a write short.  The written part ends in a torn
  *   record which would make every later record unreadable, so it is taken
  *   back at once (see sw_pcap_take_back).
@@ -17,6 +20,7 @@
  */
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,11 +33,13 @@
 #include "pcap_loss.h"
 
 #define SW_PCAP_RETRY_NS 250000000ull
+#define SW_PCAP_STABLE_NS 1000000000ull
 #define SW_PCAP_REC 16                 /* a record's own header */
 
-_Atomic bool sw_pcap_losing;
-static _Atomic uint64_t sw_pcap_retry_at;
+_Atomic int sw_pcap_losing;
+static _Atomic uint64_t sw_pcap_retry_at, sw_pcap_failed_at;
 static _Atomic uint64_t sw_lost_records, sw_lost_bytes;
+static _Atomic bool sw_pcap_announced;  /* a loss was told, its end not yet */
 
 static uint64_t sw_now_ns(void)
 {
@@ -54,6 +60,8 @@ bool sw_pcap_may_retry(size_t records, size_t bytes)
 	uint64_t now = sw_now_ns();
 	uint64_t at = atomic_load_explicit(&sw_pcap_retry_at, memory_order_relaxed);
 
+	if (atomic_load_explicit(&sw_pcap_losing, memory_order_relaxed) != SW_PCAP_LOSING)
+		return true;           /* recovering: appends go through */
 	/* One thread per interval gets to try; the others drop their batch. */
 	if (now >= at && atomic_compare_exchange_strong(&sw_pcap_retry_at, &at,
 							now + SW_PCAP_RETRY_NS))
@@ -62,11 +70,15 @@ bool sw_pcap_may_retry(size_t records, size_t bytes)
 	return false;
 }
 
-/* Enters the losing state; the thread that enters it says so. */
+/* Enters the losing state; the first failure of an episode says so. */
 static void sw_start_losing(const char *what, int err)
 {
-	atomic_store(&sw_pcap_retry_at, sw_now_ns() + SW_PCAP_RETRY_NS);
-	if (atomic_exchange(&sw_pcap_losing, true))
+	uint64_t now = sw_now_ns();
+
+	atomic_store(&sw_pcap_retry_at, now + SW_PCAP_RETRY_NS);
+	atomic_store(&sw_pcap_failed_at, now);
+	atomic_store(&sw_pcap_losing, SW_PCAP_LOSING);
+	if (atomic_exchange(&sw_pcap_announced, true))
 		return;
 	cw_log(CW_ERROR, "SOCKET_WRAPPER_PCAP_FILE=\"%s\": %s: %s; records are dropped "
 	       "until it can be written again (retried every %llu ms; the program's "
@@ -74,21 +86,56 @@ static void sw_start_losing(const char *what, int err)
 	       SW_PCAP_RETRY_NS / 1000000);
 }
 
-void sw_pcap_resumed(void)
+/* The end of an episode, told with what it cost. */
+static void sw_tell_end(const char *how)
 {
 	uint64_t records, bytes;
 
-	if (!atomic_exchange(&sw_pcap_losing, false))
+	if (!atomic_exchange(&sw_pcap_announced, false))
 		return;
 	records = atomic_exchange(&sw_lost_records, 0);
 	bytes = atomic_exchange(&sw_lost_bytes, 0);
 	/* Shown at every level, as the error it ends was. */
-	cw_log(CW_WARN, "SOCKET_WRAPPER_PCAP_FILE=\"%s\": appending again; %" PRIu64
-	       " records (%" PRIu64 " bytes) were lost", sw_pcap_file_path(), records, bytes);
+	cw_log(CW_WARN, "SOCKET_WRAPPER_PCAP_FILE=\"%s\": %s; %" PRIu64 " records (%" PRIu64
+	       " bytes) were lost", sw_pcap_file_path(), how, records, bytes);
 }
 
-/* Shortages pass (space, quota, descriptors, memory); a path that cannot
- * be written or is not a capture does not. */
+void sw_pcap_resumed(void)
+{
+	int state = SW_PCAP_LOSING;
+	uint64_t now = sw_now_ns();
+
+	if (atomic_compare_exchange_strong(&sw_pcap_losing, &state, SW_PCAP_RECOVERING))
+		return;        /* the first append that works: wait and see */
+	if (state != SW_PCAP_RECOVERING ||
+	    now - atomic_load(&sw_pcap_failed_at) < SW_PCAP_STABLE_NS ||
+	    !atomic_compare_exchange_strong(&sw_pcap_losing, &state, SW_PCAP_NORMAL))
+		return;
+	sw_tell_end("appending again");
+}
+
+/* A child starts its own account: the parent tells its own loss. */
+static void sw_pcap_loss_forked(void)
+{
+	atomic_store(&sw_pcap_announced, false);
+	atomic_store(&sw_lost_records, 0);
+	atomic_store(&sw_lost_bytes, 0);
+}
+
+__attribute__((constructor)) static void sw_pcap_loss_init(void)
+{
+	pthread_atfork(NULL, NULL, sw_pcap_loss_forked);
+}
+
+/* A process that ends during an episode still says what was lost. */
+__attribute__((destructor)) static void sw_pcap_loss_at_exit(void)
+{
+	if (atomic_load(&sw_pcap_losing) == SW_PCAP_RECOVERING)
+		sw_tell_end("appending again");
+	else
+		sw_tell_end("exiting while records are dropped");
+}
+
 bool sw_pcap_open_error_passes(int err)
 {
 	return err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE ||
@@ -102,7 +149,7 @@ void sw_pcap_open_failed(const char *what, int err)
 
 void sw_pcap_dropped(size_t records, size_t bytes)
 {
-	if (atomic_load_explicit(&sw_pcap_losing, memory_order_relaxed))
+	if (atomic_load_explicit(&sw_pcap_losing, memory_order_relaxed) != SW_PCAP_NORMAL)
 		sw_count_lost(records, bytes);
 }
 
@@ -197,15 +244,15 @@ static long sw_mend(int fd, off_t start, const struct iovec *iov, int cnt, size_
  * - usually nothing came after (the disk is full for every writer): the
  *   piece is the file's tail and is cut off (ftruncate);
  * - else (space came back in between and others appended) the piece is
- *   found at our descriptor's offset (O_APPEND leaves it at the end of
- *   our write) and mended in place (sw_mend).
+ *   found where our write ended (`end`: O_APPEND leaves the descriptor's
+ *   offset there, read at once after the write) and mended in place
+ *   (sw_mend).
  * Returns the whole records kept, or -1 if the file keeps a torn record.
  */
-static long sw_pcap_take_back(int fd, const struct iovec *iov, int cnt, size_t n)
+static long sw_pcap_take_back(int fd, off_t end, const struct iovec *iov, int cnt, size_t n)
 {
 	struct stat ours, st;
 	long kept = -1;
-	off_t end;
 	int rfd;
 
 	if (sw_is_restricted() || fstat(fd, &ours) != 0)
@@ -217,8 +264,7 @@ static long sw_pcap_take_back(int fd, const struct iovec *iov, int cnt, size_t n
 	    flock(rfd, LOCK_EX) == 0) {
 		if (fstat(rfd, &st) == 0 && sw_file_has_prefix(rfd, st.st_size, iov, cnt, n))
 			kept = ftruncate(rfd, st.st_size - (off_t)n) == 0 ? 0 : -1;
-		else if ((end = lseek(fd, 0, SEEK_CUR)) >= 0 &&
-			 sw_file_has_prefix(rfd, end, iov, cnt, n))
+		else if (end >= 0 && sw_file_has_prefix(rfd, end, iov, cnt, n))
 			kept = sw_mend(rfd, end - (off_t)n, iov, cnt, n);
 		flock(rfd, LOCK_UN);
 	}
@@ -241,10 +287,13 @@ void sw_pcap_append_failed(int fd, const struct iovec *iov, int cnt, size_t len,
 	long kept = 0;
 
 	if (n > 0) {
-		kept = sw_pcap_take_back(fd, iov, cnt, (size_t)n);
+		/* Before anything else: our other threads move the same offset. */
+		off_t end = sw_is_restricted() ? -1 : lseek(fd, 0, SEEK_CUR);
+
+		kept = sw_pcap_take_back(fd, end, iov, cnt, (size_t)n);
 		if (kept < 0) {
 			cw_log(CW_ERROR, "SOCKET_WRAPPER_PCAP_FILE=\"%s\": a write cut short "
-			       "could not be taken back; the file ends in a torn record",
+			       "could not be taken back; the file keeps a torn record",
 			       sw_pcap_file_path());
 			kept = 0;
 		}

@@ -11,9 +11,11 @@
 #include <sys/types.h>
 #include <sys/uio.h>
 
-/* Set while this process drops records; the append path tests it first
- * (one load: the only cost to the normal path). */
-extern _Atomic bool sw_pcap_losing;
+/* Not SW_PCAP_NORMAL while this process drops records or has just
+ * stopped; the append path tests it first (one load: the only cost to the
+ * normal path). */
+enum { SW_PCAP_NORMAL, SW_PCAP_LOSING, SW_PCAP_RECOVERING };
+extern _Atomic int sw_pcap_losing;
 
 /* The capture's path, for messages and for the repair descriptor. */
 const char *sw_pcap_file_path(void);
@@ -36,7 +38,8 @@ void sw_pcap_dropped(size_t records, size_t bytes);
 void sw_pcap_append_failed(int fd, const struct iovec *iov, int cnt, size_t len,
 			   size_t records, ssize_t n, int err);
 
-/* A whole batch was appended while losing: says so once, with the loss. */
+/* A whole batch was appended while not NORMAL: after SW_PCAP_STABLE_NS
+ * without a failure, says so once, with the loss. */
 void sw_pcap_resumed(void);
 
 #endif

@@ -6,11 +6,13 @@ was lost."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import struct
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -146,3 +148,90 @@ def test_full_disk_loses_records_keeps_file_valid_and_recovers(run_as, make_env,
                              "Warns: TCP ACKed segment that wasn't captured (common at capture "
                              "start) (x1)"]
     assert not os.path.exists(str(cap) + ".tmp")
+    print(f"full disk: file {full_size} bytes when full, {records} records "
+          f"({nbytes} bytes) lost, {cap.stat().st_size} bytes at the end")
+
+
+def records_of(path: Path) -> list[bytes]:
+    """The records of a capture, each whole (a record may hold less than
+    its packet: captured length <= original length); fails on a torn one."""
+    data = path.read_bytes()
+    off, out = 24, []
+    while off < len(data):
+        assert off + 16 <= len(data), f"torn record header at {off}"
+        incl, orig = struct.unpack_from("<II", data, off + 8)
+        assert incl <= orig and off + 16 + incl <= len(data), f"torn record at {off}"
+        out.append(data[off:off + 16 + incl])
+        off += 16 + incl
+    return out
+
+
+def blocked_flock(inode: int) -> bool:
+    """Someone waits for an flock on this inode (/proc/locks: "-> FLOCK")."""
+    text = Path("/proc/locks").read_text()
+    return any("-> FLOCK" in line and line.split()[6].endswith(f":{inode}")
+               for line in text.splitlines())
+
+
+MEND_SCRIPT = SCRIPT.split("c, a = pair(4020)")[0] + r"""
+c, a = pair(4030)
+print("ready", flush=True)
+sys.stdin.readline()
+print("phase1", through(c, a, pattern), flush=True)
+sys.stdin.readline()
+c.close(); a.close()
+"""
+
+
+def test_records_appended_after_a_torn_one_are_kept_readable(run_as, make_env, small_disk):
+    """The rare case: space comes back between a write cut short and its
+    repair, and another writer appends.  The test holds the repair's flock
+    to make that happen: the torn record must be mended in place (its
+    captured length cut to what was written), the other record kept."""
+    env = make_env(socket=True, nss=False, uid=False)
+    cap = small_disk / "cap.pcap"
+    filler = small_disk / "filler"
+    filler.write_bytes(b"\0" * (640 << 10))
+    variables = user_environ(run_as, **socket_env(env, SOCKET_WRAPPER_PCAP_FILE=str(cap)))
+    proc = subprocess.Popen(["python3", "-c", MEND_SCRIPT, str(cap)], env=variables,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=str(small_disk),
+                            **run_as.kwargs())
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        assert proc.stdout.readline() == "ready\n"
+        lock = os.open(cap, os.O_RDWR)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        inode = os.fstat(lock).st_ino
+        for _ in range(3000):            # the repair waits for our lock
+            if blocked_flock(inode):
+                break
+            time.sleep(0.01)
+        assert blocked_flock(inode), "no write was cut short"
+        filler.unlink()
+        other = records_of_prefix(cap)
+        with open(cap, "ab") as f:       # another writer, after the torn piece
+            f.write(other)
+        fcntl.flock(lock, fcntl.LOCK_UN)
+        os.close(lock)
+        assert proc.stdout.readline() == "phase1 True\n"
+        out, err = proc.communicate("\n", timeout=60)
+    finally:
+        proc.kill()
+        proc.wait()
+    assert proc.returncode == 0, err
+    assert "could not be taken back" not in err, err
+    records = records_of(cap)
+    assert records.count(other) == 2          # its own, and the copy after the torn one
+    assert any(struct.unpack_from("<II", r, 8)[0] < struct.unpack_from("<II", r, 12)[0]
+               for r in records), "no record was mended"
+    tshark("-r", str(cap), "-q")
+
+
+def records_of_prefix(path: Path) -> bytes:
+    """The first record of the file (the SYN), as another writer's record."""
+    data = path.read_bytes()
+    incl = struct.unpack_from("<I", data, 24 + 8)[0]
+    return data[24:24 + 16 + incl]
