@@ -142,11 +142,13 @@ def test_full_disk_loses_records_keeps_file_valid_and_recovers(run_as, make_env,
     flows = cwrap.socket.capture.read_capture(cap).flows(port=4022)
     assert [f.data_to_server for f in flows] == [b"after the disk was freed"]
     assert flows[0].ended == "fin"
-    # tshark tells the truth about the gap in the first transfer.
-    assert problems(cap) == ["Warns: TCP Previous segment(s) not captured (common at capture "
-                             "start) (x1)",
-                             "Warns: TCP ACKed segment that wasn't captured (common at capture "
-                             "start) (x1)"]
+    # tshark tells the truth about the gap in the first connection, and
+    # has nothing else to say.
+    gap = ("Warns: TCP Previous segment(s) not captured", "Warns: TCP ACKed segment that "
+           "wasn't captured")
+    remarks = problems(cap)
+    assert any(r.startswith(gap[0]) for r in remarks), remarks
+    assert all(r.startswith(gap) for r in remarks), remarks
     assert not os.path.exists(str(cap) + ".tmp")
     print(f"full disk: file {full_size} bytes when full, {records} records "
           f"({nbytes} bytes) lost, {cap.stat().st_size} bytes at the end")
@@ -166,11 +168,12 @@ def records_of(path: Path) -> list[bytes]:
     return out
 
 
-def blocked_flock(inode: int) -> bool:
-    """Someone waits for an flock on this inode (/proc/locks: "-> FLOCK")."""
-    text = Path("/proc/locks").read_text()
-    return any("-> FLOCK" in line and line.split()[6].endswith(f":{inode}")
-               for line in text.splitlines())
+def blocked_flock(st: os.stat_result) -> bool:
+    """Someone waits for an flock on this file (/proc/locks: "-> FLOCK",
+    then the file as MAJOR:MINOR:INODE)."""
+    name = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    return any(line.split()[1:3] == ["->", "FLOCK"] and line.split()[6] == name
+               for line in Path("/proc/locks").read_text().splitlines())
 
 
 MEND_SCRIPT = SCRIPT.split("c, a = pair(4020)")[0] + r"""
@@ -204,14 +207,14 @@ def test_records_appended_after_a_torn_one_are_kept_readable(run_as, make_env, s
         fcntl.flock(lock, fcntl.LOCK_EX)
         proc.stdin.write("go\n")
         proc.stdin.flush()
-        inode = os.fstat(lock).st_ino
+        st = os.fstat(lock)
         for _ in range(3000):            # the repair waits for our lock
-            if blocked_flock(inode):
+            if blocked_flock(st):
                 break
             time.sleep(0.01)
-        assert blocked_flock(inode), "no write was cut short"
+        assert blocked_flock(st), "no write was cut short"
         filler.unlink()
-        other = records_of_prefix(cap)
+        other = first_record(cap)
         with open(cap, "ab") as f:       # another writer, after the torn piece
             f.write(other)
         fcntl.flock(lock, fcntl.LOCK_UN)
@@ -230,7 +233,7 @@ def test_records_appended_after_a_torn_one_are_kept_readable(run_as, make_env, s
     tshark("-r", str(cap), "-q")
 
 
-def records_of_prefix(path: Path) -> bytes:
+def first_record(path: Path) -> bytes:
     """The first record of the file (the SYN), as another writer's record."""
     data = path.read_bytes()
     incl = struct.unpack_from("<I", data, 24 + 8)[0]
