@@ -136,6 +136,8 @@ __attribute__((destructor)) static void sw_pcap_loss_at_exit(void)
 		sw_tell_end("exiting while records are dropped");
 }
 
+/* Shortages pass (space, quota, descriptors, memory); a path that cannot
+ * be written or is not a capture does not. */
 bool sw_pcap_open_error_passes(int err)
 {
 	return err == ENOSPC || err == EDQUOT || err == EMFILE || err == ENFILE ||
