@@ -3,8 +3,9 @@
  *
  * Every hook is guarded by sw_pcap_on, a plain load: with capture off a
  * call path pays one predictable branch.  Hooks preserve errno and never
- * fail the call they observe: a capture that cannot be written is logged
- * once and switched off (pcap_file.c).
+ * fail the call they observe: a capture that cannot be used is logged
+ * once and switched off (pcap_file.c); one that runs out of space drops
+ * records until appends work again (pcap_loss.c).
  */
 #ifndef SW_PCAP_H
 #define SW_PCAP_H

@@ -12,8 +12,10 @@
  *   close it or reuse its number (daemons close every descriptor): before
  *   each write the descriptor is checked to still be our file (fstat), and
  *   reopened otherwise.
- * - A failure (unwritable path, disk full, foreign file) is logged once and
- *   stops capture in this process; the program's traffic is unaffected.
+ * - A file that cannot be used (unwritable path, foreign file) is logged
+ *   once and stops capture in this process.  A failure that may pass (disk
+ *   full, quota) drops records until appends work again (pcap_loss.c).
+ *   Either way the program's traffic is unaffected.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,7 @@
 #include "calls.h"
 #include "log.h"
 #include "pcap.h"
+#include "pcap_loss.h"
 
 #define SW_PCAP_MAGIC_NS 0xa1b23c4du
 #define SW_LINKTYPE_RAW 101u
@@ -71,6 +74,11 @@ too_long:
 	cw_log(CW_ERROR, "%s=\"%s\": path too long; no capture", var, path);
 }
 
+const char *sw_pcap_file_path(void)
+{
+	return sw_pcap_path;
+}
+
 static void sw_pcap_fail(const char *what, int err)
 {
 	sw_pcap_on = false;
@@ -105,8 +113,9 @@ static int sw_pcap_create(void)
 	if (fd < 0)
 		return errno;
 	sw_pcap_header(hdr);
+	errno = ENOSPC;                /* what a short write means */
 	if (REAL(write)(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr))
-		err = errno ? errno : EIO;
+		err = errno;
 	REAL(close)(fd);
 	if (err == 0 && link(tmp, sw_pcap_path) != 0 && errno != EEXIST)
 		err = errno;
@@ -127,14 +136,26 @@ static int sw_pcap_check(int fd)
 	if (fstat(fd, &st) != 0) {
 		err = errno;
 	} else if (st.st_size == 0) {
-		if (REAL(write)(fd, want, sizeof(want)) != (ssize_t)sizeof(want))
-			err = errno ? errno : EIO;
+		errno = ENOSPC;        /* what a short write means */
+		if (REAL(write)(fd, want, sizeof(want)) != (ssize_t)sizeof(want)) {
+			err = errno;
+			(void)!ftruncate(fd, 0);   /* no half header for the next one */
+		}
 	} else if (pread(fd, have, sizeof(have), 0) != (ssize_t)sizeof(have) ||
 		   memcmp(have, want, 8) != 0 || memcmp(have + 20, want + 20, 4) != 0) {
 		err = EINVAL;
 	}
 	flock(fd, LOCK_UN);
 	return err;
+}
+
+/* Full disk and the like pass: retried later.  Anything else is for good. */
+static void sw_pcap_open_error(int err, const char *what)
+{
+	if (sw_pcap_open_error_passes(err))
+		sw_pcap_open_failed(what, err);
+	else
+		sw_pcap_fail(what, err);
 }
 
 static int sw_pcap_open(void)
@@ -146,21 +167,23 @@ static int sw_pcap_open(void)
 	if (fd < 0 && errno == ENOENT) {
 		err = sw_pcap_create();
 		if (err) {
-			sw_pcap_fail("cannot create it", err);
+			sw_pcap_open_error(err, "cannot create it");
 			return -1;
 		}
 		fd = open(sw_pcap_path, O_RDWR | O_APPEND | O_CLOEXEC);
 	}
 	if (fd < 0) {
-		sw_pcap_fail("cannot open it", errno);
+		sw_pcap_open_error(errno, "cannot open it");
 		return -1;
 	}
 	err = sw_pcap_check(fd);
 	if (err || fstat(fd, &st) != 0) {
 		REAL(close)(fd);
-		sw_pcap_fail(err == EINVAL ? "not a capture file written by cwrap (pcap, "
-			     "nanosecond, raw IP); remove it" : "cannot write its header",
-			     err ? err : errno);
+		if (err == EINVAL)
+			sw_pcap_fail("not a capture file written by cwrap (pcap, nanosecond, "
+				     "raw IP); remove it", err);
+		else
+			sw_pcap_open_error(err ? err : errno, "cannot write its header");
 		return -1;
 	}
 	sw_pcap_dev = st.st_dev;
@@ -208,16 +231,45 @@ static ssize_t sw_write_gathered(int fd, const struct iovec *iov, int cnt, size_
 	return n;
 }
 
-void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp)
+/* Records in a batch of whole records (only when some are lost). */
+static size_t sw_pcap_records(const uint8_t *buf, size_t len)
 {
-	int saved = errno;
-	int fd = sw_pcap_fd_checked();
-	struct timespec ts;
-	size_t len = 0;
-	ssize_t n;
+	size_t n = 0;
 
-	if (fd < 0)
-		goto out;
+	for (size_t at = 0; at + 16 <= len; n++) {
+		uint32_t incl;
+
+		memcpy(&incl, buf + at + 8, 4);
+		at += 16 + incl;
+	}
+	return n;
+}
+
+#define SW_COUNT_THEM SIZE_MAX
+
+/* A batch's record count, counted only when some are lost. */
+static size_t sw_records(const struct iovec *iov, size_t records, size_t len)
+{
+	return records == SW_COUNT_THEM ? sw_pcap_records(iov[0].iov_base, len) : records;
+}
+
+/* One write of a batch, and what happens when it is not whole.  `records`
+ * may be SW_COUNT_THEM for one buffer of whole records. */
+static void sw_pcap_append(struct iovec *iov, int cnt, size_t len, size_t records,
+			   uint8_t *const *stamp, int nstamp)
+{
+	struct timespec ts;
+	ssize_t n;
+	int fd;
+
+	if (__builtin_expect(atomic_load_explicit(&sw_pcap_losing, memory_order_relaxed), 0) &&
+	    !sw_pcap_may_retry(sw_records(iov, records, len), len))
+		return;
+	fd = sw_pcap_fd_checked();
+	if (fd < 0) {
+		sw_pcap_dropped(sw_records(iov, records, len), len);
+		return;
+	}
 	clock_gettime(CLOCK_REALTIME, &ts);
 	for (int i = 0; i < nstamp; i++) {
 		uint32_t sec = (uint32_t)ts.tv_sec, nsec = (uint32_t)ts.tv_nsec;
@@ -225,26 +277,35 @@ void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstam
 		memcpy(stamp[i], &sec, 4);
 		memcpy(stamp[i] + 4, &nsec, 4);
 	}
+	n = sw_is_restricted() ? sw_write_gathered(fd, iov, cnt, len) : REAL(writev)(fd, iov, cnt);
+	if (__builtin_expect(n == (ssize_t)len, 1)) {
+		if (__builtin_expect(atomic_load_explicit(&sw_pcap_losing,
+							  memory_order_relaxed), 0))
+			sw_pcap_resumed();
+	} else if (sw_pcap_on) {
+		sw_pcap_append_failed(fd, iov, cnt, len, sw_records(iov, records, len), n, errno);
+	}
+}
+
+void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp)
+{
+	int saved = errno;
+	size_t len = 0;
+
 	for (int i = 0; i < cnt; i++)
 		len += iov[i].iov_len;
-	n = sw_is_restricted() ? sw_write_gathered(fd, iov, cnt, len) : REAL(writev)(fd, iov, cnt);
-	if (n != (ssize_t)len && sw_pcap_on)
-		sw_pcap_fail("cannot append to it", n < 0 ? errno : ENOSPC);
-out:
+	sw_pcap_append(iov, cnt, len, (size_t)nstamp, stamp, nstamp);
 	errno = saved;
 }
 
 void sw_pcap_write(const void *records, size_t len)
 {
 	int saved = errno;
-	int fd = sw_pcap_fd_checked();
-	ssize_t n;
+	struct iovec iov = { (void *)records, len };
 
-	if (fd >= 0) {
-		sw_pkt_stamp((uint8_t *)records, len);
-		n = REAL(write)(fd, records, len);
-		if (n != (ssize_t)len && sw_pcap_on)
-			sw_pcap_fail("cannot append to it", n < 0 ? errno : ENOSPC);
-	}
+	/* Stamped here, not in sw_pcap_append: the batch holds its own
+	 * record headers and sw_pkt_stamp knows how to walk them. */
+	sw_pkt_stamp((uint8_t *)records, len);
+	sw_pcap_append(&iov, 1, len, SW_COUNT_THEM, NULL, 0);
 	errno = saved;
 }
