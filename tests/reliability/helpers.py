@@ -14,7 +14,10 @@ def socket_env(env: cwrap.Environment, iface: int = 10, **extra: str) -> dict[st
 
 
 def socket_files(env: cwrap.Environment) -> list[str]:
-    return sorted(os.listdir(env.variables["SOCKET_WRAPPER_DIR"]))
+    """The socket directory's entries but the capture's connection table
+    (.pcap-conns, one fixed-size file, kept for the directory's life)."""
+    return sorted(n for n in os.listdir(env.variables["SOCKET_WRAPPER_DIR"])
+                  if n != ".pcap-conns")
 
 
 def sanitizer_runtimes() -> list[str]:
