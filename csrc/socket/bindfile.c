@@ -91,8 +91,13 @@ static bool sw_path_live(const char *path)
 	int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
 	bool live;
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* bind(2) has no errno for this (the kernel needs no descriptor
+		 * to bind): refuse, and say why. */
+		cw_log(CW_WARN, "cannot tell whether %s is a stale socket file (reading "
+		       "/proc/net/unix: %s): the bind gets EADDRINUSE", path, strerror(errno));
 		return true;
+	}
 	live = sw_unix_lists_path(sw_read_fd, &fd, path);
 	REAL(close)(fd);
 	return live;
@@ -116,8 +121,13 @@ static int sw_reclaim(int fd, const char *path)
 
 	char target[SW_SUN_PATH];
 
-	if (dir_fd >= 0)
-		flock(dir_fd, LOCK_EX);
+	if (dir_fd < 0) {
+		cw_log(CW_WARN, "cannot lock %s to reclaim the stale socket file %s: %s; "
+		       "the bind gets EADDRINUSE", sw_config()->dir, path, strerror(errno));
+		errno = EADDRINUSE;
+		return -1;
+	}
+	flock(dir_fd, LOCK_EX);
 	/* A dual-stack IPv6 socket's IPv4 name is a symlink to its file. */
 	if (!sw_resolve_alias(path, target, sizeof(target)) || !sw_path_live(target)) {
 		CW_LOG(CW_DEBUG, "reclaiming stale socket file %s", path);
@@ -125,8 +135,7 @@ static int sw_reclaim(int fd, const char *path)
 		rc = sw_bind_path(fd, path, false);
 		err = rc == 0 ? 0 : errno;
 	}
-	if (dir_fd >= 0)
-		REAL(close)(dir_fd);    /* also releases the lock */
+	REAL(close)(dir_fd);            /* also releases the lock */
 	errno = err;
 	return rc;
 }
