@@ -99,7 +99,7 @@ static bool sw_path_live(const char *path)
 		return true;
 	}
 	live = sw_unix_lists_path(sw_read_fd, &fd, path);
-	REAL(close)(fd);
+	close(fd);
 	return live;
 }
 
@@ -135,7 +135,7 @@ static int sw_reclaim(int fd, const char *path)
 		rc = sw_bind_path(fd, path, false);
 		err = rc == 0 ? 0 : errno;
 	}
-	REAL(close)(dir_fd);            /* also releases the lock */
+	close(dir_fd);                  /* also releases the lock */
 	errno = err;
 	return rc;
 }

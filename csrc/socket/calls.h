@@ -22,6 +22,11 @@
 
 void sw_init(void);
 
+/* Descriptors of the shim's own (files it open()s, pipes) are closed with
+ * close(), not REAL(close): a sanitizer's interceptors, which saw them
+ * opened, must see them closed, or a reused number looks like a race.
+ * Only the sockets made through REAL() are closed through REAL(). */
+
 /* A seccomp filter is installed: keep to the program's own system calls
  * (read/write), see seccomp.c. */
 extern _Atomic bool sw_restricted;

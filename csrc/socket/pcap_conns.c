@@ -88,11 +88,11 @@ static struct sw_conns_file *sw_table_open(void)
 		return NULL;
 	if (fstat(fd, &st) != 0 || (st.st_size != 0 && st.st_size != sizeof(struct sw_conns_file)) ||
 	    (st.st_size == 0 && ftruncate(fd, sizeof(struct sw_conns_file)) != 0)) {
-		REAL(close)(fd);
+		close(fd);
 		return NULL;
 	}
 	map = mmap(NULL, sizeof(struct sw_conns_file), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	REAL(close)(fd);
+	close(fd);
 	if (map == MAP_FAILED)
 		return NULL;
 	if (!sw_table_header_ok(map)) {
@@ -236,7 +236,7 @@ static bool sw_children_in(const char *path, struct sw_pcap_conn *c)
 	if (fd < 0)
 		return false;
 	n = REAL(read)(fd, buf, sizeof(buf) - 1);
-	REAL(close)(fd);
+	close(fd);
 	if (n <= 0)
 		return false;
 	buf[n] = '\0';

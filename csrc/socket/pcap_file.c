@@ -116,7 +116,7 @@ static int sw_pcap_create(void)
 	errno = ENOSPC;                /* what a short write means */
 	if (REAL(write)(fd, hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr))
 		err = errno;
-	REAL(close)(fd);
+	close(fd);
 	if (err == 0 && link(tmp, sw_pcap_path) != 0 && errno != EEXIST)
 		err = errno;
 	unlink(tmp);
@@ -178,7 +178,7 @@ static int sw_pcap_open(void)
 	}
 	err = sw_pcap_check(fd);
 	if (err || fstat(fd, &st) != 0) {
-		REAL(close)(fd);
+		close(fd);
 		if (err == EINVAL)
 			sw_pcap_fail("not a capture file written by cwrap (pcap, nanosecond, "
 				     "raw IP); remove it", err);
@@ -186,9 +186,10 @@ static int sw_pcap_open(void)
 			sw_pcap_open_error(err ? err : errno, "cannot write its header");
 		return -1;
 	}
-	sw_pcap_dev = st.st_dev;
-	sw_pcap_ino = st.st_ino;
-	sw_pcap_fd = fd;
+	/* Readers check the descriptor against these without the lock. */
+	__atomic_store_n(&sw_pcap_dev, st.st_dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&sw_pcap_ino, st.st_ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&sw_pcap_fd, fd, __ATOMIC_RELEASE);
 	return fd;
 }
 
@@ -200,14 +201,15 @@ static int sw_pcap_fd_checked(void)
 
 	if (sw_is_restricted())
 		return fd;              /* under seccomp: no fstat, no reopening */
-	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == sw_pcap_dev &&
-	    st.st_ino == sw_pcap_ino)
+	if (fd >= 0 && fstat(fd, &st) == 0 &&
+	    st.st_dev == __atomic_load_n(&sw_pcap_dev, __ATOMIC_RELAXED) &&
+	    st.st_ino == __atomic_load_n(&sw_pcap_ino, __ATOMIC_RELAXED))
 		return fd;
 	pthread_mutex_lock(&sw_pcap_lock);
 	if (fd == __atomic_load_n(&sw_pcap_fd, __ATOMIC_ACQUIRE))
 		fd = sw_pcap_on ? sw_pcap_open() : -1;   /* the old number is not ours now */
 	else
-		fd = sw_pcap_fd;
+		fd = __atomic_load_n(&sw_pcap_fd, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&sw_pcap_lock);
 	return fd;
 }

@@ -270,7 +270,7 @@ static long sw_pcap_take_back(int fd, off_t end, const struct iovec *iov, int cn
 			kept = sw_mend(rfd, end - (off_t)n, iov, cnt, n);
 		flock(rfd, LOCK_UN);
 	}
-	REAL(close)(rfd);
+	close(rfd);
 	return kept;
 }
 

@@ -93,8 +93,8 @@ CW_EXPORT ssize_t splice(int in, loff_t *off_in, int out, loff_t *off_out, size_
 		return REAL(splice)(in, off_in, out, off_out, len, flags);
 	t = tee(in, p[1], len, flags & SPLICE_F_NONBLOCK);
 	if (t <= 0) {
-		REAL(close)(p[0]);
-		REAL(close)(p[1]);
+		close(p[0]);
+		close(p[1]);
 		if (t < 0 && errno == EINVAL)   /* not a pipe */
 			return REAL(splice)(in, off_in, out, off_out, len, flags);
 		return t;
@@ -103,8 +103,8 @@ CW_EXPORT ssize_t splice(int in, loff_t *off_in, int out, loff_t *off_out, size_
 	if (buf != NULL && REAL(read)(p[0], buf, (size_t)t) == t)
 		sw_pcap_tcp_ahead(sock, buf, (size_t)t);
 	free(buf);
-	REAL(close)(p[0]);
-	REAL(close)(p[1]);
+	close(p[0]);
+	close(p[1]);
 	n = REAL(splice)(in, off_in, out, off_out, (size_t)t, flags);
 	sw_pcap_tcp_sent(sock, n, errno);
 	return n;

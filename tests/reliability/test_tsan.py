@@ -85,8 +85,11 @@ def _check(result):
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
 
 
-def test_stress_net_under_tsan(tsan, run_user, make_env):
-    env = make_env(socket=True, nss=False, uid=False)
+@pytest.mark.parametrize("pcap", [False, True], ids=["plain", "capture"])
+def test_stress_net_under_tsan(tsan, run_user, make_env, pcap):
+    """With capture on too: the connection table shared between processes
+    and its process-shared robust locks, under 16 threads and a fork."""
+    env = make_env(socket=True, nss=False, uid=False, pcap=pcap)
     variables = {**env.variables, "SOCKET_WRAPPER_DEFAULT_IFACE": "10"}
     result = run_user([str(tsan / "stress_net"), "2", "2", "8", "16", "65536", "10"],
                       env={**variables, **_tsan_env(tsan, "socket")}, timeout=240)
