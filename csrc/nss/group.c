@@ -32,6 +32,9 @@ static bool nw_gr_more(struct nw_table *base)
 {
 	struct nw_gr_table *t = (struct nw_gr_table *)base;
 
+	/* The pool holds every member and a NULL per group. */
+	if (!nw_index_init(&t->by_member, t->members.n - base->count))
+		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		const struct group *gr = nw_rec(base, i);
 
@@ -39,7 +42,7 @@ static bool nw_gr_more(struct nw_table *base)
 			if (!nw_index_add(&t->by_member, nw_hash_str(*mp), (uint32_t)i))
 				return false;
 	}
-	return nw_index_finish(&t->by_member) && nw_table_index_ids(base);
+	return nw_table_index_ids(base);
 }
 
 static enum nw_parsed nw_gr_parse(char *line, void *rec, void *ctx)

@@ -107,6 +107,8 @@ static bool nw_ho_more(struct nw_table *base)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)base;
 
+	if (!nw_index_init(&t->by_v4, base->count) || !nw_index_init(&t->by_v6, base->count))
+		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		const struct nw_hline *h = nw_rec(base, i);
 
@@ -115,7 +117,7 @@ static bool nw_ho_more(struct nw_table *base)
 		if (h->v6 && !nw_index_add(&t->by_v6, nw_hash_bytes(h->addr, 16), (uint32_t)i))
 			return false;
 	}
-	return nw_index_finish(&t->by_v4) && nw_index_finish(&t->by_v6);
+	return true;
 }
 
 /* '#' starts a comment anywhere on a hosts(5) line. */
@@ -143,6 +145,9 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 {
 	struct nw_table *base = &t->base;
 
+	/* A line has a name and its aliases: the pool holds those and a NULL. */
+	if (!nw_index_init(&base->by_name, t->aliases.n))
+		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		struct nw_hline *h = nw_rec(base, i);
 
@@ -153,7 +158,7 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 			if (!nw_ho_index_name(base, i, *ap, h, ap))
 				return false;
 	}
-	return nw_index_finish(&base->by_name);
+	return true;
 }
 
 static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)

@@ -81,50 +81,41 @@ bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start)
 	return true;
 }
 
-bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
+bool nw_index_init(struct nw_index *ix, size_t count)
 {
-	if (ix->count == ix->cap) {
-		size_t cap = ix->cap;
-		void *nodes = ix->nodes;
+	size_t size = 16;
 
-		if (ix->count >= UINT32_MAX / 4 ||
-		    !nw_grow(&nodes, &cap, ix->count, sizeof(*ix->nodes)))
-			return false;
-		ix->nodes = nodes;
-		ix->cap = (uint32_t)cap;
-	}
-	ix->nodes[ix->count++] = (struct nw_node){ hash, rec };
-	return true;
-}
-
-bool nw_index_finish(struct nw_index *ix)
-{
-	uint32_t size = 16;
-
-	while (size < ix->count * 2u)
+	if (count > UINT32_MAX / 4)
+		return false;
+	while (size < count * 2)
 		size *= 2;
 	ix->slots = malloc(size * sizeof(*ix->slots));
 	if (ix->slots == NULL)
 		return false;
 	memset(ix->slots, 0xff, size * sizeof(*ix->slots));
-	ix->mask = size - 1;
-	/* In file order: a later node of a hash lands further along its probe. */
-	for (uint32_t i = 0; i < ix->count; i++) {
-		uint32_t pos = ix->nodes[i].hash & ix->mask;
+	ix->mask = (uint32_t)(size - 1);
+	ix->count = 0;
+	ix->cap = (uint32_t)count;
+	return true;
+}
 
-		while (ix->slots[pos].rec != NW_NONE)
-			pos = (pos + 1) & ix->mask;
-		ix->slots[pos] = ix->nodes[i];
-	}
-	free(ix->nodes);
-	ix->nodes = NULL;
-	ix->cap = 0;
+bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
+{
+	uint32_t pos = hash & ix->mask;
+
+	/* More than planned would fill the table past half (or loop forever). */
+	if (ix->count >= ix->cap)
+		return false;
+	/* Added in file order: a later node of a hash lands further along its probe. */
+	while (ix->slots[pos].rec != NW_NONE)
+		pos = (pos + 1) & ix->mask;
+	ix->slots[pos] = (struct nw_node){ hash, rec };
+	ix->count++;
 	return true;
 }
 
 void nw_index_free(struct nw_index *ix)
 {
-	free(ix->nodes);
 	free(ix->slots);
 	memset(ix, 0, sizeof(*ix));
 }

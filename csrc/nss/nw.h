@@ -40,20 +40,22 @@ struct nw_node {
 };
 
 /*
- * Nodes are added in file order; nw_index_finish() files them in an
- * open-addressing table (linear probing, at most half full), where the
- * walk from a hash's home slot meets its nodes in file order again ("first
- * line wins") and a hit costs one cache line before the record.
+ * An open-addressing table (linear probing, at most half full) sized once
+ * for the nodes it will hold, so no list of nodes is kept while building.
+ * Nodes are added in file order: the walk from a hash's home slot meets
+ * them in file order again ("first line wins"), and a hit costs one cache
+ * line before the record.
  */
 struct nw_index {
-	struct nw_node *nodes;  /* while building */
-	uint32_t count, cap;
-	struct nw_node *slots;  /* once finished */
+	struct nw_node *slots;
 	uint32_t mask;
+	uint32_t count, cap;    /* nodes added, and planned */
 };
 
+/* Room for `count` nodes; false when out of memory (or absurdly many). */
+bool nw_index_init(struct nw_index *ix, size_t count);
+/* false when more nodes are added than were planned. */
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
-bool nw_index_finish(struct nw_index *ix);
 void nw_index_free(struct nw_index *ix);
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
 /* The first slot from `pos` on that holds `hash`, NW_NONE at an empty one. */

@@ -105,13 +105,15 @@ static uint32_t nw_rec_hash(const struct nw_table *t, size_t i, bool by_name)
 /* Files every record but the +/- (compat) ones by name or by number. */
 static bool nw_table_index(struct nw_table *t, struct nw_index *ix, bool by_name)
 {
+	if (!nw_index_init(ix, t->count))
+		return false;
 	for (size_t i = 0; i < t->count; i++) {
 		if (nw_compat_rec(t, i))
 			continue;
 		if (!nw_index_add(ix, nw_rec_hash(t, i, by_name), (uint32_t)i))
 			return false;
 	}
-	return nw_index_finish(ix);
+	return true;
 }
 
 bool nw_table_index_names(struct nw_table *t)
