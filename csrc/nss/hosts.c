@@ -41,15 +41,6 @@ struct nw_ho_table {
 /* Lines are found by hosts.c's own index: name and number are not used. */
 static const struct nw_layout nw_ho_layout = NW_LAYOUT(struct nw_hline, name, name);
 
-static void nw_ho_destroy(struct nw_table *t)
-{
-	struct nw_ho_table *ht = (struct nw_ho_table *)t;
-
-	free(ht->aliases.v);
-	nw_index_free(&ht->by_v4);
-	nw_index_free(&ht->by_v6);
-}
-
 static bool nw_ho_parse(char *line, struct nw_hline *h)
 {
 	char *p = line, *addr;
@@ -107,7 +98,8 @@ static bool nw_ho_more(struct nw_table *base)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)base;
 
-	if (!nw_index_init(&t->by_v4, base->count) || !nw_index_init(&t->by_v6, base->count))
+	if (!nw_index_init(&t->by_v4, base->count, base->arena) ||
+	    !nw_index_init(&t->by_v6, base->count, base->arena))
 		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		const struct nw_hline *h = nw_rec(base, i);
@@ -133,7 +125,7 @@ static enum nw_parsed nw_ho_parse_line(char *line, void *rec, void *ctx)
 	if (!nw_ho_parse(line, h))
 		return NW_REFUSED;
 	rest = (char *)h->aliases;
-	if (!nw_pool_list(&t->aliases, &rest, ' ', &start))
+	if (!nw_pool_list(t->base.arena, &t->aliases, &rest, ' ', &start))
 		return NW_NOMEM;
 	/* aliases holds the offset of its list until the pool stops moving. */
 	h->aliases = (char **)(uintptr_t)start;
@@ -146,7 +138,7 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 	struct nw_table *base = &t->base;
 
 	/* A line has a name and its aliases: the pool holds those and a NULL. */
-	if (!nw_index_init(&base->by_name, t->aliases.n))
+	if (!nw_index_init(&base->by_name, t->aliases.n, base->arena))
 		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		struct nw_hline *h = nw_rec(base, i);
@@ -161,15 +153,15 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 	return true;
 }
 
-static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
+static struct nw_table *nw_ho_build(struct nw_arena *a, char *text, size_t len,
+				    const char *path)
 {
 	struct nw_ho_table *t;
-	struct nw_table *base = nw_table_new(sizeof(*t), text, len, path, &nw_ho_layout);
+	struct nw_table *base = nw_table_new(sizeof(*t), a, text, len, path, &nw_ho_layout);
 
 	if (base == NULL)
 		return NULL;
 	t = (struct nw_ho_table *)base;
-	base->destroy = nw_ho_destroy;
 	base->build_more = nw_ho_more;
 	if (!nw_table_parse(base, len, nw_ho_parse_line, t, "not an IPv4 or IPv6 address") ||
 	    !nw_ho_index_names(t))

@@ -67,21 +67,22 @@ bool nw_grow(void **array, size_t *cap, size_t count, size_t size)
 	return true;
 }
 
-bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start)
+bool nw_pool_list(struct nw_arena *a, struct nw_pool *p, char **line, char sep,
+		  size_t *start)
 {
 	char *s;
 
 	*start = p->n;
 	do {
 		s = nw_list_next(line, sep);
-		if (!nw_grow((void **)&p->v, &p->cap, p->n, sizeof(char *)))
+		if (!nw_arena_grow_array(a, (void **)&p->v, &p->cap, p->n, sizeof(char *)))
 			return false;
 		p->v[p->n++] = s;
 	} while (s != NULL);
 	return true;
 }
 
-bool nw_index_init(struct nw_index *ix, size_t count)
+bool nw_index_init(struct nw_index *ix, size_t count, struct nw_arena *a)
 {
 	size_t size = 16;
 
@@ -89,7 +90,7 @@ bool nw_index_init(struct nw_index *ix, size_t count)
 		return false;
 	while (size < count * 2)
 		size *= 2;
-	ix->slots = malloc(size * sizeof(*ix->slots));
+	ix->slots = nw_arena_alloc(a, size * sizeof(*ix->slots));
 	if (ix->slots == NULL)
 		return false;
 	memset(ix->slots, 0xff, size * sizeof(*ix->slots));
@@ -112,12 +113,6 @@ bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
 	ix->slots[pos] = (struct nw_node){ hash, rec };
 	ix->count++;
 	return true;
-}
-
-void nw_index_free(struct nw_index *ix)
-{
-	free(ix->slots);
-	memset(ix, 0, sizeof(*ix));
 }
 
 uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash)

@@ -29,6 +29,24 @@
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
 
+/* ---- a snapshot's memory (arena.c) ---------------------------------- */
+
+/*
+ * Blocks freed all at once; `hint` sizes the first (a reservation: the
+ * pages never touched cost nothing).  The newest allocation can grow in
+ * place.  Not thread-safe: a table is built by one thread, its lazy
+ * indexes under nw_index_lock.  NULL when out of memory.
+ */
+struct nw_arena;
+struct nw_arena *nw_arena_new(size_t hint);
+void nw_arena_free(struct nw_arena *a);
+void *nw_arena_alloc(struct nw_arena *a, size_t n);
+/* `p` (`old` bytes, or NULL) grown to `n` bytes, moved if it must be. */
+void *nw_arena_grow(struct nw_arena *a, void *p, size_t old, size_t n);
+/* nw_grow() for an array in the arena. */
+bool nw_arena_grow_array(struct nw_arena *a, void **array, size_t *cap, size_t count,
+			 size_t size);
+
 /* ---- hash index (index.c) ------------------------------------------- */
 
 #define NW_NONE UINT32_MAX
@@ -52,11 +70,10 @@ struct nw_index {
 	uint32_t count, cap;    /* nodes added, and planned */
 };
 
-/* Room for `count` nodes; false when out of memory (or absurdly many). */
-bool nw_index_init(struct nw_index *ix, size_t count);
+/* Room for `count` nodes, from `a`; false when out of memory (or absurdly many). */
+bool nw_index_init(struct nw_index *ix, size_t count, struct nw_arena *a);
 /* false when more nodes are added than were planned. */
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
-void nw_index_free(struct nw_index *ix);
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
 /* The first slot from `pos` on that holds `hash`, NW_NONE at an empty one. */
 uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);
@@ -79,14 +96,16 @@ bool nw_grow(void **array, size_t *cap, size_t count, size_t size);
 
 /*
  * Strings in NULL-terminated lists back to back (group members, host
- * aliases).  nw_pool_list() adds the elements of a list (nw_list_next)
- * and a NULL, and says where the list starts; false when out of memory.
+ * aliases), in an arena.  nw_pool_list() adds the elements of a list
+ * (nw_list_next) and a NULL, and says where the list starts; false when
+ * out of memory.
  */
 struct nw_pool {
 	char **v;
 	size_t n, cap;
 };
-bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start);
+bool nw_pool_list(struct nw_arena *a, struct nw_pool *p, char **line, char sep,
+		  size_t *start);
 
 /* ---- file snapshots (files.c) and their records (table.c) ------------ */
 
@@ -104,10 +123,10 @@ struct nw_layout {
 
 struct nw_table {
 	atomic_uint refs;
-	void (*destroy)(struct nw_table *t);    /* frees what a database adds */
 	/* Indexes not needed by the commonest lookup are built on first use. */
 	bool (*build_more)(struct nw_table *t);
 	atomic_bool more_ready;
+	struct nw_arena *arena; /* everything below but the path, and what a database adds */
 	char *text;             /* the file, split in place by the parser */
 	const char *path;
 	size_t bad_lines;
@@ -125,12 +144,12 @@ static inline void *nw_rec(const struct nw_table *t, size_t i)
 
 /*
  * A table of `size` bytes (a database's struct starting with a struct
- * nw_table) with room for a record per line of the text; NULL when out
- * of memory.  nw_table_fail() frees it, leaving the text to the caller,
- * and returns NULL.
+ * nw_table) owning the arena that holds the text, with room for a record
+ * per line; NULL when out of memory (the arena freed).  nw_table_fail()
+ * frees it and returns NULL.
  */
-struct nw_table *nw_table_new(size_t size, char *text, size_t len, const char *path,
-			      const struct nw_layout *layout);
+struct nw_table *nw_table_new(size_t size, struct nw_arena *a, char *text, size_t len,
+			      const char *path, const struct nw_layout *layout);
 struct nw_table *nw_table_fail(struct nw_table *t);
 void nw_table_free(struct nw_table *t);
 
@@ -164,8 +183,12 @@ typedef int (*nw_copy_fn)(const void *src, void *dst, char *buf, size_t len);
 int nw_source_find(struct nw_source *src, const struct nw_key *key, nw_copy_fn copy,
 		   void *rec, char *buf, size_t len);
 
-/* Parser of one database: a table built from the text (owned by it). */
-typedef struct nw_table *(*nw_build_fn)(char *text, size_t len, const char *path);
+/*
+ * Parser of one database: a table built from the text, owning the arena
+ * that holds it; NULL when out of memory (the arena freed).
+ */
+typedef struct nw_table *(*nw_build_fn)(struct nw_arena *a, char *text, size_t len,
+					const char *path);
 
 struct nw_stamp {
 	dev_t dev;
