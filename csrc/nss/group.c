@@ -34,6 +34,7 @@ static bool nw_gr_more(struct nw_table *base)
 			if (!nw_index_add(&t->by_member, nw_hash_str(*mp), (uint32_t)i))
 				return false;
 	}
+	nw_index_finish(&t->by_member);
 	return nw_table_index_ids(base);
 }
 

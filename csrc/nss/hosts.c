@@ -109,6 +109,8 @@ static bool nw_ho_more(struct nw_table *base)
 		if (h->v6 && !nw_index_add(&t->by_v6, nw_hash_bytes(h->addr, 16), (uint32_t)i))
 			return false;
 	}
+	nw_index_finish(&t->by_v4);
+	nw_index_finish(&t->by_v6);
 	return true;
 }
 
@@ -150,6 +152,7 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 			if (!nw_ho_index_name(base, i, *ap, h, ap))
 				return false;
 	}
+	nw_index_finish(&base->by_name);
 	return true;
 }
 

@@ -100,19 +100,42 @@ bool nw_index_init(struct nw_index *ix, size_t count, struct nw_arena *a)
 	return true;
 }
 
+/* Files a node at the end of its hash's probe. */
+static void nw_index_put(struct nw_index *ix, struct nw_node node)
+{
+	uint32_t pos = node.hash & ix->mask;
+
+	while (ix->slots[pos].rec != NW_NONE)
+		pos = (pos + 1) & ix->mask;
+	ix->slots[pos] = node;
+}
+
+/*
+ * The home slots of a big index are cache misses: each node waits in a
+ * short queue while its slot is fetched, and is filed NW_QUEUE nodes
+ * later, still in file order.
+ */
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
 {
-	uint32_t pos = hash & ix->mask;
+	uint32_t at = ix->count % NW_QUEUE;
 
 	/* More than planned would fill the table past half (or loop forever). */
 	if (ix->count >= ix->cap)
 		return false;
-	/* Added in file order: a later node of a hash lands further along its probe. */
-	while (ix->slots[pos].rec != NW_NONE)
-		pos = (pos + 1) & ix->mask;
-	ix->slots[pos] = (struct nw_node){ hash, rec };
+	if (ix->count >= NW_QUEUE)
+		nw_index_put(ix, ix->queue[at]);
+	__builtin_prefetch(&ix->slots[hash & ix->mask], 1);
+	ix->queue[at] = (struct nw_node){ hash, rec };
 	ix->count++;
 	return true;
+}
+
+void nw_index_finish(struct nw_index *ix)
+{
+	uint32_t queued = ix->count < NW_QUEUE ? ix->count : NW_QUEUE;
+
+	for (uint32_t i = ix->count - queued; i < ix->count; i++)
+		nw_index_put(ix, ix->queue[i % NW_QUEUE]);
 }
 
 uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash)

@@ -64,16 +64,23 @@ struct nw_node {
  * them in file order again ("first line wins"), and a hit costs one cache
  * line before the record.
  */
+#define NW_QUEUE 16
+
 struct nw_index {
 	struct nw_node *slots;
 	uint32_t mask;
 	uint32_t count, cap;    /* nodes added, and planned */
+	struct nw_node queue[NW_QUEUE]; /* the last nodes added, not yet filed */
 };
 
 /* Room for `count` nodes, from `a`; false when out of memory (or absurdly many). */
 bool nw_index_init(struct nw_index *ix, size_t count, struct nw_arena *a);
-/* false when more nodes are added than were planned. */
+/*
+ * Adds nodes in file order (false when more are added than were
+ * planned); nw_index_finish() files the last ones: call it before use.
+ */
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
+void nw_index_finish(struct nw_index *ix);
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
 /* The first slot from `pos` on that holds `hash`, NW_NONE at an empty one. */
 uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);

@@ -109,6 +109,7 @@ static bool nw_table_index(struct nw_table *t, struct nw_index *ix, bool by_name
 		if (!nw_index_add(ix, nw_rec_hash(t, i, by_name), (uint32_t)i))
 			return false;
 	}
+	nw_index_finish(ix);
 	return true;
 }
 
