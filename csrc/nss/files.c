@@ -276,22 +276,42 @@ void nw_bad_line(struct nw_table *t, size_t lineno, const char *why)
 
 char *nw_string_field(char **p, char term)
 {
-	char *start = *p, *q = start;
+	char *start = *p, *q = strchrnul(start, term);
 
-	while (*q != '\0' && *q != term)
-		q++;
 	if (*q != '\0')
 		*q++ = '\0';
 	*p = q;
 	return start;
 }
 
+/*
+ * Plain digits, the usual number field, read without strtoul's locale and
+ * sign handling.  A value past UINT32_MAX is kept past it (strtoul's would
+ * be too): the field is refused either way.
+ */
+static char *nw_digits(char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	for (; *s >= '0' && *s <= '9'; s++) {
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > UINT32_MAX)
+			v = (unsigned long)UINT32_MAX + 1;
+	}
+	*out = v;
+	return s;
+}
+
 bool nw_number_field(char **p, char term, unsigned long *out, bool *empty)
 {
 	char *start = *p, *end;
 
-	errno = 0;
-	*out = strtoul(start, &end, 10);
+	if (*start >= '0' && *start <= '9') {
+		end = nw_digits(start, out);
+	} else {
+		errno = 0;
+		*out = strtoul(start, &end, 10);
+	}
 	if (end == start) {
 		*empty = true;
 		return false;
