@@ -120,8 +120,11 @@ char *nw_list_next(char **pp, char sep)
 			return NULL;
 		}
 		start = p;
-		while (*p != '\0' && *p != sep && !(sep == ' ' && isspace((unsigned char)*p)))
-			p++;
+		if (sep != ' ')
+			p = strchrnul(p, sep);
+		else
+			while (*p != '\0' && !isspace((unsigned char)*p))
+				p++;
 		if (*p != '\0')
 			*p++ = '\0';
 		*pp = p;
