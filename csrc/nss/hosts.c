@@ -41,6 +41,32 @@ struct nw_ho_table {
 /* Lines are found by hosts.c's own index: name and number are not used. */
 static const struct nw_layout nw_ho_layout = NW_LAYOUT(struct nw_hline, name, name);
 
+/*
+ * The usual address of a hosts line, a dotted quad as inet_pton(AF_INET)
+ * reads it (four numbers up to 255, no leading zero), read without
+ * glibc's table search per character: that was a seventh of loading a
+ * hosts file.  false for anything else, which inet_pton then decides.
+ */
+static bool nw_quad(const char *s, unsigned char out[4])
+{
+	for (int i = 0; i < 4; i++, s++) {
+		unsigned v = (unsigned)(*s - '0'), d;
+		int digits = 1;
+
+		if (v > 9)
+			return false;
+		while ((d = (unsigned)(s[digits] - '0')) <= 9 && v != 0 && digits < 3) {
+			v = v * 10 + d;
+			digits++;
+		}
+		s += digits;
+		if (v > 255 || *s != (i < 3 ? '.' : '\0'))
+			return false;
+		out[i] = (unsigned char)v;
+	}
+	return true;
+}
+
 static bool nw_ho_parse(char *line, struct nw_hline *h)
 {
 	char *p = line, *addr;
@@ -54,7 +80,7 @@ static bool nw_ho_parse(char *line, struct nw_hline *h)
 		*p++ = '\0';
 	while (isspace((unsigned char)*p))
 		p++;
-	if (inet_pton(AF_INET, addr, h->addr) == 1) {
+	if (nw_quad(addr, h->addr) || inet_pton(AF_INET, addr, h->addr) == 1) {
 		h->v6 = false;
 		h->has_v4 = true;
 		memcpy(h->v4, h->addr, 4);
@@ -82,16 +108,37 @@ static bool nw_ho_parse(char *line, struct nw_hline *h)
 	return true;
 }
 
-static bool nw_ho_index_name(struct nw_table *t, size_t i, const char *name,
-			     const struct nw_hline *h, char **upto)
+/* A line's name (k 0), then its aliases; NULL after the last. */
+static const char *nw_hline_name(const struct nw_hline *h, size_t k)
 {
-	/* A line naming the host twice is still one match. */
-	if (strcasecmp(name, h->name) == 0 && name != h->name)
-		return true;
-	for (char **a = h->aliases; a < upto; a++)
-		if (strcasecmp(*a, name) == 0)
-			return true;
-	return nw_index_add(&t->by_name, nw_hash_casestr(name), (uint32_t)i);
+	return k == 0 ? h->name : h->aliases[k - 1];
+}
+
+#define NW_LINE_HASHES 16
+
+/*
+ * Files each name of a line once: a line naming the host twice is still
+ * one match.  Names are compared only when their hashes are equal (for
+ * the first NW_LINE_HASHES names of the line, then always).
+ */
+static bool nw_ho_index_line(struct nw_table *t, size_t i, const struct nw_hline *h)
+{
+	uint32_t hashes[NW_LINE_HASHES];
+	const char *name;
+
+	for (size_t k = 0; (name = nw_hline_name(h, k)) != NULL; k++) {
+		uint32_t hash = nw_hash_casestr(name);
+		bool repeat = false;
+
+		for (size_t j = 0; j < k && !repeat; j++)
+			repeat = (j >= NW_LINE_HASHES || hashes[j] == hash) &&
+				 strcasecmp(nw_hline_name(h, j), name) == 0;
+		if (k < NW_LINE_HASHES)
+			hashes[k] = hash;
+		if (!repeat && !nw_index_add(&t->by_name, hash, (uint32_t)i))
+			return false;
+	}
+	return true;
 }
 
 static bool nw_ho_more(struct nw_table *base)
@@ -146,11 +193,8 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 		struct nw_hline *h = nw_rec(base, i);
 
 		h->aliases = t->aliases.v + (uintptr_t)h->aliases;
-		if (!nw_ho_index_name(base, i, h->name, h, h->aliases))
+		if (!nw_ho_index_line(base, i, h))
 			return false;
-		for (char **ap = h->aliases; *ap; ap++)
-			if (!nw_ho_index_name(base, i, *ap, h, ap))
-				return false;
 	}
 	nw_index_finish(&base->by_name);
 	return true;
