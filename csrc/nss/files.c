@@ -81,8 +81,9 @@ static ssize_t nw_read_all(int fd, struct nw_arena *a, char **buf, size_t cap)
 		ssize_t n;
 
 		if (used == cap) {
-			/* The file grew since fstat(); keep a byte for the NUL. */
-			char *p = nw_arena_grow(a, *buf, cap + 1, cap * 2 + 1);
+			/* The file grew since fstat(); keep room for the NULs. */
+			char *p = nw_arena_grow(a, *buf, cap + 1 + NW_TEXT_PAD,
+						cap * 2 + 1 + NW_TEXT_PAD);
 
 			if (p == NULL)
 				return -1;
@@ -100,7 +101,10 @@ static ssize_t nw_read_all(int fd, struct nw_arena *a, char **buf, size_t cap)
 	}
 }
 
-/* The whole file, NUL-terminated, in a new arena (*arena); NULL with errno set. */
+/*
+ * The whole file in a new arena (*arena), followed by 1 + NW_TEXT_PAD
+ * NULs; NULL with errno set.
+ */
 static char *nw_read_file(const char *path, struct nw_arena **arena, size_t *len,
 			  struct nw_stamp *stamp)
 {
@@ -118,7 +122,7 @@ static char *nw_read_file(const char *path, struct nw_arena **arena, size_t *len
 		/* One byte more than the size, to see the end in the first read. */
 		cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
 		a = nw_arena_new(nw_arena_hint(cap));
-		buf = a ? nw_arena_alloc(a, cap + 1) : NULL;
+		buf = a ? nw_arena_alloc(a, cap + 1 + NW_TEXT_PAD) : NULL;
 		if (buf == NULL)
 			errno = ENOMEM;
 		else
@@ -133,7 +137,7 @@ static char *nw_read_file(const char *path, struct nw_arena **arena, size_t *len
 		return NULL;
 	}
 	close(fd);
-	buf[used] = '\0';
+	memset(buf + used, 0, 1 + NW_TEXT_PAD);
 	*len = (size_t)used;
 	*arena = a;
 	return buf;
@@ -156,12 +160,12 @@ static struct nw_table *nw_load(struct nw_source *src, const char *path,
 			       src->suffix, path, strerror(err));
 		stamp->missing = true;
 		a = nw_arena_new(0);
-		text = a ? nw_arena_alloc(a, 1) : NULL;
+		text = a ? nw_arena_alloc(a, 1 + NW_TEXT_PAD) : NULL;
 		if (text == NULL) {
 			nw_arena_free(a);
 			return NULL;
 		}
-		*text = '\0';
+		memset(text, 0, 1 + NW_TEXT_PAD);
 		len = 0;
 	}
 	t = src->build(a, text, len, path);

@@ -67,14 +67,14 @@ static bool nw_quad(const char *s, unsigned char out[4])
 	return true;
 }
 
+/* A line (padded as nw_token_end needs): its address and name, the rest left. */
 static bool nw_ho_parse(char *line, struct nw_hline *h)
 {
 	char *p = line, *addr;
 	static const unsigned char loop4[4] = { 127, 0, 0, 1 };
 
 	memset(h, 0, sizeof(*h));
-	while (*p && !isspace((unsigned char)*p))
-		p++;
+	p = nw_token_end(p);
 	addr = line;
 	if (*p)
 		*p++ = '\0';
@@ -100,8 +100,7 @@ static bool nw_ho_parse(char *line, struct nw_hline *h)
 		return false;
 	}
 	h->name = p;
-	while (*p && !isspace((unsigned char)*p))
-		p++;
+	p = nw_token_end(p);
 	if (*p)
 		*p++ = '\0';
 	h->aliases = (char **)p;    /* the rest, split by the caller */

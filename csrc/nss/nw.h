@@ -480,6 +480,14 @@ extern struct nw_cursor nw_pwent, nw_grent, nw_spent, nw_hostent;
 /* Skips blank and comment lines as glibc's files module does. */
 char *nw_content(char *line);
 
+/*
+ * The end of a token: the first NUL or blank (isspace) from `p` on.  It
+ * reads 8 bytes at a time, so the line must be followed by NW_TEXT_PAD
+ * readable bytes after its NUL, as a table's text is.
+ */
+char *nw_token_end(char *p);
+#define NW_TEXT_PAD 8
+
 /* Parsers glibc shares between databases (parse.c). */
 bool nw_parse_passwd(char *line, struct passwd *pw);
 bool nw_parse_group_head(char **p, struct group *gr);
