@@ -270,14 +270,18 @@ char *nw_next_line(char **cursor, char *end);
 void nw_bad_line(struct nw_table *t, size_t lineno, const char *why);
 
 /*
- * glibc's number fields: strtoul in base 10 (leading blanks and a sign
- * accepted), ended by `term` or the end of the line.  Returns false for
- * an empty field (`*p` unchanged) or trailing garbage.
+ * Fields (field.c; padded lines: see nw_token_end).  glibc's number
+ * fields: strtoul in base 10 (leading blanks and a sign accepted), ended
+ * by `term` or the end of the line.  Returns false for an empty field
+ * (`*p` unchanged) or trailing garbage.
  */
 bool nw_number_field(char **p, char term, unsigned long *out, bool *empty);
 
 /* Cuts the field at `*p` at the next `term` (or end); returns its start. */
 char *nw_string_field(char **p, char term);
+
+/* The first `term` or NUL from `p` on. */
+char *nw_field_end(char *p, char term);
 
 /* ---- the databases -------------------------------------------------- */
 

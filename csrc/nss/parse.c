@@ -7,39 +7,10 @@
  * parse with empty fields but never answer a lookup.
  */
 #include <ctype.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nw.h"
-
-#define NW_ONES 0x0101010101010101u
-
-char *nw_token_end(char *p)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	for (;;) {
-		uint64_t w, maybe;
-
-		memcpy(&w, p, 8);
-		/* The top bit of each byte at most ' ' or past 0x7f; a borrow can
-		 * only mark bytes after the first such byte, never before it. */
-		maybe = ((w - NW_ONES * 0x21) | w) & NW_ONES * 0x80;
-		if (maybe == 0) {
-			p += 8;
-			continue;
-		}
-		p += __builtin_ctzll(maybe) / 8;
-		if (*p == '\0' || isspace((unsigned char)*p))
-			return p;
-		p++;
-	}
-#else
-	while (*p != '\0' && !isspace((unsigned char)*p))
-		p++;
-	return p;
-#endif
-}
 
 char *nw_content(char *line)
 {
@@ -135,8 +106,8 @@ bool nw_parse_group_head(char **pp, struct group *gr)
 
 /*
  * The next element of a list separated by `sep` (group members, host
- * aliases): leading blanks skipped, NULL at the end.  Blank-separated
- * lists are cut by nw_token_end (padded lines only).
+ * aliases): leading blanks skipped, NULL at the end.  Padded lines only
+ * (see nw_token_end).
  */
 char *nw_list_next(char **pp, char sep)
 {
@@ -150,7 +121,7 @@ char *nw_list_next(char **pp, char sep)
 			return NULL;
 		}
 		start = p;
-		p = sep != ' ' ? strchrnul(p, sep) : nw_token_end(p);
+		p = sep != ' ' ? nw_field_end(p, sep) : nw_token_end(p);
 		if (*p != '\0')
 			*p++ = '\0';
 		*pp = p;
