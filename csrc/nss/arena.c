@@ -32,6 +32,7 @@ struct nw_block {
 struct nw_arena {
 	struct nw_block *blocks;
 	char *p, *end;          /* free room of the newest block */
+	bool zeroed;            /* that room is as mmap gave it: zeros */
 	char *last;             /* the newest allocation, which may grow in place */
 	size_t hint;            /* size of the first block */
 };
@@ -97,6 +98,7 @@ static bool nw_arena_block(struct nw_arena *a, size_t need)
 		return false;
 	b->next = a->blocks;
 	b->size = size >= NW_HUGE ? size : 0;
+	a->zeroed = b->size != 0;
 	a->blocks = b;
 	a->p = (char *)b->align;
 	a->end = (char *)b + size;
@@ -115,6 +117,18 @@ void *nw_arena_alloc(struct nw_arena *a, size_t n)
 	a->last = a->p;
 	a->p += n;
 	return a->last;
+}
+
+void *nw_arena_zalloc(struct nw_arena *a, size_t n)
+{
+	void *p = nw_arena_alloc(a, n);
+
+	/* Memory handed out once is never handed out again: the room left in
+	 * a mapped block has not been written.  Not clearing it spares a
+	 * pass over a big index (its pages are cleared when first touched). */
+	if (p != NULL && !a->zeroed)
+		memset(p, 0, n);
+	return p;
 }
 
 void *nw_arena_grow(struct nw_arena *a, void *p, size_t old, size_t n)

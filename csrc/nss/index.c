@@ -141,10 +141,9 @@ bool nw_index_init(struct nw_index *ix, size_t count, struct nw_arena *a)
 		return false;
 	while (size < count * 2)
 		size *= 2;
-	ix->slots = nw_arena_alloc(a, size * sizeof(*ix->slots));
+	ix->slots = nw_arena_zalloc(a, size * sizeof(*ix->slots));
 	if (ix->slots == NULL)
 		return false;
-	memset(ix->slots, 0xff, size * sizeof(*ix->slots));
 	ix->mask = (uint32_t)(size - 1);
 	ix->count = 0;
 	ix->cap = (uint32_t)count;
@@ -156,7 +155,7 @@ static void nw_index_put(struct nw_index *ix, struct nw_node node)
 {
 	uint32_t pos = node.hash & ix->mask;
 
-	while (ix->slots[pos].rec != NW_NONE)
+	while (ix->slots[pos].rec1 != 0)
 		pos = (pos + 1) & ix->mask;
 	ix->slots[pos] = node;
 }
@@ -176,7 +175,7 @@ bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec)
 	if (ix->count >= NW_QUEUE)
 		nw_index_put(ix, ix->queue[at]);
 	__builtin_prefetch(&ix->slots[hash & ix->mask], 1);
-	ix->queue[at] = (struct nw_node){ hash, rec };
+	ix->queue[at] = (struct nw_node){ hash, rec + 1 };
 	ix->count++;
 	return true;
 }
@@ -194,7 +193,7 @@ uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash)
 	for (;; pos = (pos + 1) & ix->mask) {
 		const struct nw_node *slot = &ix->slots[pos];
 
-		if (slot->rec == NW_NONE)
+		if (slot->rec1 == 0)
 			return NW_NONE;
 		if (slot->hash == hash)
 			return pos;

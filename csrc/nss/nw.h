@@ -41,6 +41,8 @@ struct nw_arena;
 struct nw_arena *nw_arena_new(size_t hint);
 void nw_arena_free(struct nw_arena *a);
 void *nw_arena_alloc(struct nw_arena *a, size_t n);
+/* The same, zeroed (without writing to pages the kernel gives zeroed). */
+void *nw_arena_zalloc(struct nw_arena *a, size_t n);
 /* `p` (`old` bytes, or NULL) grown to `n` bytes, moved if it must be. */
 void *nw_arena_grow(struct nw_arena *a, void *p, size_t old, size_t n);
 /* nw_grow() for an array in the arena. */
@@ -51,10 +53,13 @@ bool nw_arena_grow_array(struct nw_arena *a, void **array, size_t *cap, size_t c
 
 #define NW_NONE UINT32_MAX
 
-/* One record filed under a hash (rec NW_NONE: an empty slot). */
+/*
+ * One record filed under a hash.  A slot of zeros is empty, so that a
+ * fresh table from the arena needs no clearing.
+ */
 struct nw_node {
 	uint32_t hash;
-	uint32_t rec;   /* record number in the table */
+	uint32_t rec1;  /* record number in the table, plus one */
 };
 
 /*
@@ -88,7 +93,7 @@ uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);
 /* The record in a slot NW_FOREACH gives. */
 static inline uint32_t nw_index_rec(const struct nw_index *ix, uint32_t slot)
 {
-	return ix->slots[slot].rec;
+	return ix->slots[slot].rec1 - 1;
 }
 
 uint32_t nw_hash_str(const char *s);
