@@ -133,10 +133,13 @@ void *nw_arena_zalloc(struct nw_arena *a, size_t n)
 
 void *nw_arena_grow(struct nw_arena *a, void *p, size_t old, size_t n)
 {
+	size_t need = (n + NW_ALIGN - 1) & ~(size_t)(NW_ALIGN - 1);
 	char *q;
 
-	if (p != NULL && p == a->last && n <= (size_t)(a->end - (char *)p) - NW_ALIGN) {
-		a->p = (char *)p + ((n + NW_ALIGN - 1) & ~(size_t)(NW_ALIGN - 1));
+	/* The newest allocation grows in place while its block has room. */
+	if (p != NULL && p == a->last && n <= SIZE_MAX / 4 &&
+	    need <= (size_t)(a->end - (char *)p)) {
+		a->p = (char *)p + need;
 		return p;
 	}
 	q = nw_arena_alloc(a, n);
