@@ -86,12 +86,12 @@ static void nf_write_file(const char *var, const uint8_t *data, size_t size)
 /* The input as a C string: a copy cut at its first newline. */
 static char *nf_first_line(const uint8_t *data, size_t size)
 {
-	char *line = malloc(size + 1), *nl;
+	/* Padded with NULs as the shim pads a file's text (nw_token_end). */
+	char *line = calloc(1, size + 1 + NW_TEXT_PAD), *nl;
 
 	if (line == NULL)
 		abort();
 	memcpy(line, data, size);
-	line[size] = '\0';
 	nl = strchr(line, '\n');
 	if (nl != NULL)
 		*nl = '\0';

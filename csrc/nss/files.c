@@ -41,10 +41,8 @@ void nw_table_put(struct nw_table *t)
 {
 	if (t == NULL)
 		return;
-	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1) {
-		free(t->text);
+	if (atomic_fetch_sub_explicit(&t->refs, 1, memory_order_acq_rel) == 1)
 		nw_table_free(t);
-	}
 }
 
 static void nw_stamp_of(const struct stat *st, struct nw_stamp *out)
@@ -64,62 +62,93 @@ static bool nw_stamp_equal(const struct nw_stamp *a, const struct nw_stamp *b)
 	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
 }
 
-/* The whole file, NUL-terminated; NULL with errno set. */
-static char *nw_read_file(const char *path, size_t *len, struct nw_stamp *stamp)
+/*
+ * The first block of a table's arena: room for the text, its records and
+ * indexes (about 2 to 4 times the text for the usual files), so that a
+ * big file's table is a few huge pages.
+ */
+static size_t nw_arena_hint(size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	char *buf = NULL;
-	size_t cap = 0, used = 0;
+	return size < SIZE_MAX / 8 ? size * 4 + 16384 : SIZE_MAX / 2;
+}
 
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) != 0)
-		goto fail;
-	nw_stamp_of(&st, stamp);
-	cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
-	buf = malloc(cap + 1);
-	if (buf == NULL)
-		goto fail;
+/* Reads `fd` to its end into `*buf` (`cap` bytes, in the arena); -1 with errno. */
+static ssize_t nw_read_all(int fd, struct nw_arena *a, char **buf, size_t cap)
+{
+	size_t used = 0;
+
 	for (;;) {
 		ssize_t n;
 
 		if (used == cap) {
-			char *p = realloc(buf, cap * 2 + 1);
+			/* The file grew since fstat(); keep room for the NULs. */
+			char *p = nw_arena_grow(a, *buf, cap + 1 + NW_TEXT_PAD,
+						cap * 2 + 1 + NW_TEXT_PAD);
 
 			if (p == NULL)
-				goto fail;
-			buf = p;
+				return -1;
+			*buf = p;
 			cap *= 2;
 		}
-		n = read(fd, buf + used, cap - used);
+		n = read(fd, *buf + used, cap - used);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			goto fail;
+			return -1;
 		if (n == 0)
-			break;
+			return (ssize_t)used;
 		used += (size_t)n;
 	}
-	close(fd);
-	buf[used] = '\0';
-	*len = used;
-	return buf;
-fail: {
+}
+
+/*
+ * The whole file in a new arena (*arena), followed by 1 + NW_TEXT_PAD
+ * NULs; NULL with errno set.
+ */
+static char *nw_read_file(const char *path, struct nw_arena **arena, size_t *len,
+			  struct nw_stamp *stamp)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	struct nw_arena *a = NULL;
+	char *buf = NULL;
+	size_t cap;
+	ssize_t used = -1;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0) {
+		nw_stamp_of(&st, stamp);
+		/* One byte more than the size, to see the end in the first read. */
+		cap = st.st_size > 0 ? (size_t)st.st_size + 1 : 4096;
+		a = nw_arena_new(nw_arena_hint(cap));
+		buf = a ? nw_arena_alloc(a, cap + 1 + NW_TEXT_PAD) : NULL;
+		if (buf == NULL)
+			errno = ENOMEM;
+		else
+			used = nw_read_all(fd, a, &buf, cap);
+	}
+	if (used < 0) {
 		int saved = errno;
 
-		free(buf);
+		nw_arena_free(a);
 		close(fd);
 		errno = saved;
 		return NULL;
 	}
+	close(fd);
+	memset(buf + used, 0, 1 + NW_TEXT_PAD);
+	*len = (size_t)used;
+	*arena = a;
+	return buf;
 }
 
 static struct nw_table *nw_load(struct nw_source *src, const char *path,
 				struct nw_stamp *stamp)
 {
 	size_t len = 0;
-	char *text = nw_read_file(path, &len, stamp);
+	struct nw_arena *a = NULL;
+	char *text = nw_read_file(path, &a, &len, stamp);
 	struct nw_table *t;
 
 	if (text == NULL) {
@@ -130,12 +159,16 @@ static struct nw_table *nw_load(struct nw_source *src, const char *path,
 			cw_log(CW_WARN, "NSS_WRAPPER_%s=%s: %s; the database is empty",
 			       src->suffix, path, strerror(err));
 		stamp->missing = true;
-		text = calloc(1, 1);
-		if (text == NULL)
+		a = nw_arena_new(0);
+		text = a ? nw_arena_alloc(a, 1 + NW_TEXT_PAD) : NULL;
+		if (text == NULL) {
+			nw_arena_free(a);
 			return NULL;
+		}
+		memset(text, 0, 1 + NW_TEXT_PAD);
 		len = 0;
 	}
-	t = src->build(text, len, path);
+	t = src->build(a, text, len, path);
 	if (t == NULL) {
 		cw_log(CW_ERROR, "%s: out of memory while loading it", path);
 		return NULL;
@@ -243,37 +276,4 @@ void nw_bad_line(struct nw_table *t, size_t lineno, const char *why)
 {
 	t->bad_lines++;
 	cw_log(CW_WARN, "%s:%zu: %s; line skipped", t->path, lineno, why);
-}
-
-char *nw_string_field(char **p, char term)
-{
-	char *start = *p, *q = start;
-
-	while (*q != '\0' && *q != term)
-		q++;
-	if (*q != '\0')
-		*q++ = '\0';
-	*p = q;
-	return start;
-}
-
-bool nw_number_field(char **p, char term, unsigned long *out, bool *empty)
-{
-	char *start = *p, *end;
-
-	errno = 0;
-	*out = strtoul(start, &end, 10);
-	if (end == start) {
-		*empty = true;
-		return false;
-	}
-	*empty = false;
-	if (*out > UINT32_MAX)
-		return false;   /* glibc: ids are 32-bit; -1 and the like are refused */
-	if (*end == term)
-		end++;
-	else if (*end != '\0')
-		return false;
-	*p = end;
-	return true;
 }

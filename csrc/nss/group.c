@@ -20,18 +20,13 @@ struct nw_gr_table {
 
 static const struct nw_layout nw_gr_layout = NW_LAYOUT(struct group, gr_name, gr_gid);
 
-static void nw_gr_destroy(struct nw_table *t)
-{
-	struct nw_gr_table *gt = (struct nw_gr_table *)t;
-
-	free(gt->members.v);
-	nw_index_free(&gt->by_member);
-}
-
 static bool nw_gr_more(struct nw_table *base)
 {
 	struct nw_gr_table *t = (struct nw_gr_table *)base;
 
+	/* The pool holds every member and a NULL per group. */
+	if (!nw_index_init(&t->by_member, t->members.n - base->count, base->arena))
+		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		const struct group *gr = nw_rec(base, i);
 
@@ -39,7 +34,8 @@ static bool nw_gr_more(struct nw_table *base)
 			if (!nw_index_add(&t->by_member, nw_hash_str(*mp), (uint32_t)i))
 				return false;
 	}
-	return nw_index_finish(&t->by_member) && nw_table_index_ids(base);
+	nw_index_finish(&t->by_member);
+	return nw_table_index_ids(base);
 }
 
 static enum nw_parsed nw_gr_parse(char *line, void *rec, void *ctx)
@@ -50,22 +46,22 @@ static enum nw_parsed nw_gr_parse(char *line, void *rec, void *ctx)
 
 	if (!nw_parse_group_head(&line, gr))
 		return NW_REFUSED;
-	if (!nw_pool_list(&t->members, &line, ',', &start))
+	if (!nw_pool_list(t->base.arena, &t->members, &line, ',', &start))
 		return NW_NOMEM;
 	/* gr_mem holds the offset of its list until the pool stops moving. */
 	gr->gr_mem = (char **)(uintptr_t)start;
 	return NW_PARSED;
 }
 
-static struct nw_table *nw_gr_build(char *text, size_t len, const char *path)
+static struct nw_table *nw_gr_build(struct nw_arena *a, char *text, size_t len,
+				    const char *path)
 {
 	struct nw_gr_table *t;
-	struct nw_table *base = nw_table_new(sizeof(*t), text, len, path, &nw_gr_layout);
+	struct nw_table *base = nw_table_new(sizeof(*t), a, text, len, path, &nw_gr_layout);
 
 	if (base == NULL)
 		return NULL;
 	t = (struct nw_gr_table *)base;
-	base->destroy = nw_gr_destroy;
 	base->build_more = nw_gr_more;
 	if (!nw_table_parse(base, len, nw_gr_parse, t, "not a group(5) entry"))
 		return nw_table_fail(base);

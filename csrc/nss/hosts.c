@@ -41,29 +41,46 @@ struct nw_ho_table {
 /* Lines are found by hosts.c's own index: name and number are not used. */
 static const struct nw_layout nw_ho_layout = NW_LAYOUT(struct nw_hline, name, name);
 
-static void nw_ho_destroy(struct nw_table *t)
+/*
+ * The usual address of a hosts line, a dotted quad as inet_pton(AF_INET)
+ * reads it (four numbers up to 255, no leading zero), read without
+ * glibc's table search per character: that was a seventh of loading a
+ * hosts file.  false for anything else, which inet_pton then decides.
+ */
+static bool nw_quad(const char *s, unsigned char out[4])
 {
-	struct nw_ho_table *ht = (struct nw_ho_table *)t;
+	for (int i = 0; i < 4; i++, s++) {
+		unsigned v = (unsigned)(*s - '0'), d;
+		int digits = 1;
 
-	free(ht->aliases.v);
-	nw_index_free(&ht->by_v4);
-	nw_index_free(&ht->by_v6);
+		if (v > 9)
+			return false;
+		while ((d = (unsigned)(s[digits] - '0')) <= 9 && v != 0 && digits < 3) {
+			v = v * 10 + d;
+			digits++;
+		}
+		s += digits;
+		if (v > 255 || *s != (i < 3 ? '.' : '\0'))
+			return false;
+		out[i] = (unsigned char)v;
+	}
+	return true;
 }
 
+/* A line (padded as nw_token_end needs): its address and name, the rest left. */
 static bool nw_ho_parse(char *line, struct nw_hline *h)
 {
 	char *p = line, *addr;
 	static const unsigned char loop4[4] = { 127, 0, 0, 1 };
 
 	memset(h, 0, sizeof(*h));
-	while (*p && !isspace((unsigned char)*p))
-		p++;
+	p = nw_token_end(p);
 	addr = line;
 	if (*p)
 		*p++ = '\0';
 	while (isspace((unsigned char)*p))
 		p++;
-	if (inet_pton(AF_INET, addr, h->addr) == 1) {
+	if (nw_quad(addr, h->addr) || inet_pton(AF_INET, addr, h->addr) == 1) {
 		h->v6 = false;
 		h->has_v4 = true;
 		memcpy(h->v4, h->addr, 4);
@@ -83,30 +100,53 @@ static bool nw_ho_parse(char *line, struct nw_hline *h)
 		return false;
 	}
 	h->name = p;
-	while (*p && !isspace((unsigned char)*p))
-		p++;
+	p = nw_token_end(p);
 	if (*p)
 		*p++ = '\0';
 	h->aliases = (char **)p;    /* the rest, split by the caller */
 	return true;
 }
 
-static bool nw_ho_index_name(struct nw_table *t, size_t i, const char *name,
-			     const struct nw_hline *h, char **upto)
+/* A line's name (k 0), then its aliases; NULL after the last. */
+static const char *nw_hline_name(const struct nw_hline *h, size_t k)
 {
-	/* A line naming the host twice is still one match. */
-	if (strcasecmp(name, h->name) == 0 && name != h->name)
-		return true;
-	for (char **a = h->aliases; a < upto; a++)
-		if (strcasecmp(*a, name) == 0)
-			return true;
-	return nw_index_add(&t->by_name, nw_hash_casestr(name), (uint32_t)i);
+	return k == 0 ? h->name : h->aliases[k - 1];
+}
+
+#define NW_LINE_HASHES 16
+
+/*
+ * Files each name of a line once: a line naming the host twice is still
+ * one match.  Names are compared only when their hashes are equal (for
+ * the first NW_LINE_HASHES names of the line, then always).
+ */
+static bool nw_ho_index_line(struct nw_table *t, size_t i, const struct nw_hline *h)
+{
+	uint32_t hashes[NW_LINE_HASHES];
+	const char *name;
+
+	for (size_t k = 0; (name = nw_hline_name(h, k)) != NULL; k++) {
+		uint32_t hash = nw_hash_casestr(name);
+		bool repeat = false;
+
+		for (size_t j = 0; j < k && !repeat; j++)
+			repeat = (j >= NW_LINE_HASHES || hashes[j] == hash) &&
+				 strcasecmp(nw_hline_name(h, j), name) == 0;
+		if (k < NW_LINE_HASHES)
+			hashes[k] = hash;
+		if (!repeat && !nw_index_add(&t->by_name, hash, (uint32_t)i))
+			return false;
+	}
+	return true;
 }
 
 static bool nw_ho_more(struct nw_table *base)
 {
 	struct nw_ho_table *t = (struct nw_ho_table *)base;
 
+	if (!nw_index_init(&t->by_v4, base->count, base->arena) ||
+	    !nw_index_init(&t->by_v6, base->count, base->arena))
+		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		const struct nw_hline *h = nw_rec(base, i);
 
@@ -115,7 +155,9 @@ static bool nw_ho_more(struct nw_table *base)
 		if (h->v6 && !nw_index_add(&t->by_v6, nw_hash_bytes(h->addr, 16), (uint32_t)i))
 			return false;
 	}
-	return nw_index_finish(&t->by_v4) && nw_index_finish(&t->by_v6);
+	nw_index_finish(&t->by_v4);
+	nw_index_finish(&t->by_v6);
+	return true;
 }
 
 /* '#' starts a comment anywhere on a hosts(5) line. */
@@ -131,7 +173,7 @@ static enum nw_parsed nw_ho_parse_line(char *line, void *rec, void *ctx)
 	if (!nw_ho_parse(line, h))
 		return NW_REFUSED;
 	rest = (char *)h->aliases;
-	if (!nw_pool_list(&t->aliases, &rest, ' ', &start))
+	if (!nw_pool_list(t->base.arena, &t->aliases, &rest, ' ', &start))
 		return NW_NOMEM;
 	/* aliases holds the offset of its list until the pool stops moving. */
 	h->aliases = (char **)(uintptr_t)start;
@@ -143,28 +185,29 @@ static bool nw_ho_index_names(struct nw_ho_table *t)
 {
 	struct nw_table *base = &t->base;
 
+	/* A line has a name and its aliases: the pool holds those and a NULL. */
+	if (!nw_index_init(&base->by_name, t->aliases.n, base->arena))
+		return false;
 	for (size_t i = 0; i < base->count; i++) {
 		struct nw_hline *h = nw_rec(base, i);
 
 		h->aliases = t->aliases.v + (uintptr_t)h->aliases;
-		if (!nw_ho_index_name(base, i, h->name, h, h->aliases))
+		if (!nw_ho_index_line(base, i, h))
 			return false;
-		for (char **ap = h->aliases; *ap; ap++)
-			if (!nw_ho_index_name(base, i, *ap, h, ap))
-				return false;
 	}
-	return nw_index_finish(&base->by_name);
+	nw_index_finish(&base->by_name);
+	return true;
 }
 
-static struct nw_table *nw_ho_build(char *text, size_t len, const char *path)
+static struct nw_table *nw_ho_build(struct nw_arena *a, char *text, size_t len,
+				    const char *path)
 {
 	struct nw_ho_table *t;
-	struct nw_table *base = nw_table_new(sizeof(*t), text, len, path, &nw_ho_layout);
+	struct nw_table *base = nw_table_new(sizeof(*t), a, text, len, path, &nw_ho_layout);
 
 	if (base == NULL)
 		return NULL;
 	t = (struct nw_ho_table *)base;
-	base->destroy = nw_ho_destroy;
 	base->build_more = nw_ho_more;
 	if (!nw_table_parse(base, len, nw_ho_parse_line, t, "not an IPv4 or IPv6 address") ||
 	    !nw_ho_index_names(t))

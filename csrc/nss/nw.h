@@ -29,32 +29,63 @@
 #define CW_SYMBOLS "symbols.def"
 #include "real_table.h"
 
+/* ---- a snapshot's memory (arena.c) ---------------------------------- */
+
+/*
+ * Blocks freed all at once; `hint` sizes the first (a reservation: the
+ * pages never touched cost nothing).  The newest allocation can grow in
+ * place.  Not thread-safe: a table is built by one thread, its lazy
+ * indexes under nw_index_lock.  NULL when out of memory.
+ */
+struct nw_arena;
+struct nw_arena *nw_arena_new(size_t hint);
+void nw_arena_free(struct nw_arena *a);
+void *nw_arena_alloc(struct nw_arena *a, size_t n);
+/* The same, zeroed (without writing to pages the kernel gives zeroed). */
+void *nw_arena_zalloc(struct nw_arena *a, size_t n);
+/* `p` (`old` bytes, or NULL) grown to `n` bytes, moved if it must be. */
+void *nw_arena_grow(struct nw_arena *a, void *p, size_t old, size_t n);
+/* nw_grow() for an array in the arena. */
+bool nw_arena_grow_array(struct nw_arena *a, void **array, size_t *cap, size_t count,
+			 size_t size);
+
 /* ---- hash index (index.c) ------------------------------------------- */
 
 #define NW_NONE UINT32_MAX
 
-/* One record filed under a hash (rec NW_NONE: an empty slot). */
+/*
+ * One record filed under a hash.  A slot of zeros is empty, so that a
+ * fresh table from the arena needs no clearing.
+ */
 struct nw_node {
 	uint32_t hash;
-	uint32_t rec;   /* record number in the table */
+	uint32_t rec1;  /* record number in the table, plus one */
 };
 
 /*
- * Nodes are added in file order; nw_index_finish() files them in an
- * open-addressing table (linear probing, at most half full), where the
- * walk from a hash's home slot meets its nodes in file order again ("first
- * line wins") and a hit costs one cache line before the record.
+ * An open-addressing table (linear probing, at most half full) sized once
+ * for the nodes it will hold, so no list of nodes is kept while building.
+ * Nodes are added in file order: the walk from a hash's home slot meets
+ * them in file order again ("first line wins"), and a hit costs one cache
+ * line before the record.
  */
+#define NW_QUEUE 16
+
 struct nw_index {
-	struct nw_node *nodes;  /* while building */
-	uint32_t count, cap;
-	struct nw_node *slots;  /* once finished */
+	struct nw_node *slots;
 	uint32_t mask;
+	uint32_t count, cap;    /* nodes added, and planned */
+	struct nw_node queue[NW_QUEUE]; /* the last nodes added, not yet filed */
 };
 
+/* Room for `count` nodes, from `a`; false when out of memory (or absurdly many). */
+bool nw_index_init(struct nw_index *ix, size_t count, struct nw_arena *a);
+/*
+ * Adds nodes in file order (false when more are added than were
+ * planned); nw_index_finish() files the last ones: call it before use.
+ */
 bool nw_index_add(struct nw_index *ix, uint32_t hash, uint32_t rec);
-bool nw_index_finish(struct nw_index *ix);
-void nw_index_free(struct nw_index *ix);
+void nw_index_finish(struct nw_index *ix);
 uint32_t nw_index_first(const struct nw_index *ix, uint32_t hash);
 /* The first slot from `pos` on that holds `hash`, NW_NONE at an empty one. */
 uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);
@@ -62,7 +93,7 @@ uint32_t nw_index_next(const struct nw_index *ix, uint32_t pos, uint32_t hash);
 /* The record in a slot NW_FOREACH gives. */
 static inline uint32_t nw_index_rec(const struct nw_index *ix, uint32_t slot)
 {
-	return ix->slots[slot].rec;
+	return ix->slots[slot].rec1 - 1;
 }
 
 uint32_t nw_hash_str(const char *s);
@@ -77,14 +108,16 @@ bool nw_grow(void **array, size_t *cap, size_t count, size_t size);
 
 /*
  * Strings in NULL-terminated lists back to back (group members, host
- * aliases).  nw_pool_list() adds the elements of a list (nw_list_next)
- * and a NULL, and says where the list starts; false when out of memory.
+ * aliases), in an arena.  nw_pool_list() adds the elements of a list
+ * (nw_list_next) and a NULL, and says where the list starts; false when
+ * out of memory.
  */
 struct nw_pool {
 	char **v;
 	size_t n, cap;
 };
-bool nw_pool_list(struct nw_pool *p, char **line, char sep, size_t *start);
+bool nw_pool_list(struct nw_arena *a, struct nw_pool *p, char **line, char sep,
+		  size_t *start);
 
 /* ---- file snapshots (files.c) and their records (table.c) ------------ */
 
@@ -102,10 +135,10 @@ struct nw_layout {
 
 struct nw_table {
 	atomic_uint refs;
-	void (*destroy)(struct nw_table *t);    /* frees what a database adds */
 	/* Indexes not needed by the commonest lookup are built on first use. */
 	bool (*build_more)(struct nw_table *t);
 	atomic_bool more_ready;
+	struct nw_arena *arena; /* everything below but the path, and what a database adds */
 	char *text;             /* the file, split in place by the parser */
 	const char *path;
 	size_t bad_lines;
@@ -123,12 +156,12 @@ static inline void *nw_rec(const struct nw_table *t, size_t i)
 
 /*
  * A table of `size` bytes (a database's struct starting with a struct
- * nw_table) with room for a record per line of the text; NULL when out
- * of memory.  nw_table_fail() frees it, leaving the text to the caller,
- * and returns NULL.
+ * nw_table) owning the arena that holds the text, with room for a record
+ * per line; NULL when out of memory (the arena freed).  nw_table_fail()
+ * frees it and returns NULL.
  */
-struct nw_table *nw_table_new(size_t size, char *text, size_t len, const char *path,
-			      const struct nw_layout *layout);
+struct nw_table *nw_table_new(size_t size, struct nw_arena *a, char *text, size_t len,
+			      const char *path, const struct nw_layout *layout);
 struct nw_table *nw_table_fail(struct nw_table *t);
 void nw_table_free(struct nw_table *t);
 
@@ -162,8 +195,12 @@ typedef int (*nw_copy_fn)(const void *src, void *dst, char *buf, size_t len);
 int nw_source_find(struct nw_source *src, const struct nw_key *key, nw_copy_fn copy,
 		   void *rec, char *buf, size_t len);
 
-/* Parser of one database: a table built from the text (owned by it). */
-typedef struct nw_table *(*nw_build_fn)(char *text, size_t len, const char *path);
+/*
+ * Parser of one database: a table built from the text, owning the arena
+ * that holds it; NULL when out of memory (the arena freed).
+ */
+typedef struct nw_table *(*nw_build_fn)(struct nw_arena *a, char *text, size_t len,
+					const char *path);
 
 struct nw_stamp {
 	dev_t dev;
@@ -238,14 +275,18 @@ char *nw_next_line(char **cursor, char *end);
 void nw_bad_line(struct nw_table *t, size_t lineno, const char *why);
 
 /*
- * glibc's number fields: strtoul in base 10 (leading blanks and a sign
- * accepted), ended by `term` or the end of the line.  Returns false for
- * an empty field (`*p` unchanged) or trailing garbage.
+ * Fields (field.c; padded lines: see nw_token_end).  glibc's number
+ * fields: strtoul in base 10 (leading blanks and a sign accepted), ended
+ * by `term` or the end of the line.  Returns false for an empty field
+ * (`*p` unchanged) or trailing garbage.
  */
 bool nw_number_field(char **p, char term, unsigned long *out, bool *empty);
 
 /* Cuts the field at `*p` at the next `term` (or end); returns its start. */
 char *nw_string_field(char **p, char term);
+
+/* The first `term` or NUL from `p` on. */
+char *nw_field_end(char *p, char term);
 
 /* ---- the databases -------------------------------------------------- */
 
@@ -447,6 +488,14 @@ extern struct nw_cursor nw_pwent, nw_grent, nw_spent, nw_hostent;
 
 /* Skips blank and comment lines as glibc's files module does. */
 char *nw_content(char *line);
+
+/*
+ * The end of a token: the first NUL or blank (isspace) from `p` on.  It
+ * reads 8 bytes at a time, so the line must be followed by NW_TEXT_PAD
+ * readable bytes after its NUL, as a table's text is.
+ */
+char *nw_token_end(char *p);
+#define NW_TEXT_PAD 8
 
 /* Parsers glibc shares between databases (parse.c). */
 bool nw_parse_passwd(char *line, struct passwd *pw);

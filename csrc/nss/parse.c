@@ -106,7 +106,8 @@ bool nw_parse_group_head(char **pp, struct group *gr)
 
 /*
  * The next element of a list separated by `sep` (group members, host
- * aliases): leading blanks skipped, NULL at the end.
+ * aliases): leading blanks skipped, NULL at the end.  Padded lines only
+ * (see nw_token_end).
  */
 char *nw_list_next(char **pp, char sep)
 {
@@ -120,8 +121,7 @@ char *nw_list_next(char **pp, char sep)
 			return NULL;
 		}
 		start = p;
-		while (*p != '\0' && *p != sep && !(sep == ' ' && isspace((unsigned char)*p)))
-			p++;
+		p = sep != ' ' ? nw_field_end(p, sep) : nw_token_end(p);
 		if (*p != '\0')
 			*p++ = '\0';
 		*pp = p;

@@ -15,9 +15,10 @@ static enum nw_parsed nw_pw_parse(char *line, void *rec, void *ctx)
 	return nw_parse_passwd(line, rec) ? NW_PARSED : NW_REFUSED;
 }
 
-static struct nw_table *nw_pw_build(char *text, size_t len, const char *path)
+static struct nw_table *nw_pw_build(struct nw_arena *a, char *text, size_t len,
+				    const char *path)
 {
-	struct nw_table *t = nw_table_new(sizeof(*t), text, len, path, &nw_pw_layout);
+	struct nw_table *t = nw_table_new(sizeof(*t), a, text, len, path, &nw_pw_layout);
 
 	if (t == NULL)
 		return NULL;

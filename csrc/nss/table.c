@@ -10,38 +10,34 @@
 
 #include "nw.h"
 
-struct nw_table *nw_table_new(size_t size, char *text, size_t len, const char *path,
-			      const struct nw_layout *layout)
+struct nw_table *nw_table_new(size_t size, struct nw_arena *a, char *text, size_t len,
+			      const char *path, const struct nw_layout *layout)
 {
 	struct nw_table *t = calloc(1, size);
 
-	if (t == NULL)
+	if (t == NULL) {
+		nw_arena_free(a);
 		return NULL;
+	}
+	t->arena = a;
 	t->text = text;
 	t->path = path;
 	t->layout = layout;
 	t->cap = nw_count_lines(text, len);
-	t->recs = malloc(t->cap * layout->size);
-	if (t->recs == NULL) {
-		free(t);
-		return NULL;
-	}
+	t->recs = nw_arena_alloc(a, t->cap * layout->size);
+	if (t->recs == NULL)
+		return nw_table_fail(t);
 	return t;
 }
 
 void nw_table_free(struct nw_table *t)
 {
-	if (t->destroy != NULL)
-		t->destroy(t);
-	free(t->recs);
-	nw_index_free(&t->by_name);
-	nw_index_free(&t->by_id);
+	nw_arena_free(t->arena);
 	free(t);
 }
 
 struct nw_table *nw_table_fail(struct nw_table *t)
 {
-	t->text = NULL;         /* the caller still owns it */
 	nw_table_free(t);
 	return NULL;
 }
@@ -57,7 +53,7 @@ bool nw_table_parse(struct nw_table *t, size_t len, nw_parse_fn parse, void *ctx
 		line = nw_content(line);
 		if (line == NULL)
 			continue;
-		if (!nw_grow(&t->recs, &t->cap, t->count, t->layout->size))
+		if (!nw_arena_grow_array(t->arena, &t->recs, &t->cap, t->count, t->layout->size))
 			return false;
 		switch (parse(line, nw_rec(t, t->count), ctx)) {
 		case NW_PARSED:
@@ -105,13 +101,16 @@ static uint32_t nw_rec_hash(const struct nw_table *t, size_t i, bool by_name)
 /* Files every record but the +/- (compat) ones by name or by number. */
 static bool nw_table_index(struct nw_table *t, struct nw_index *ix, bool by_name)
 {
+	if (!nw_index_init(ix, t->count, t->arena))
+		return false;
 	for (size_t i = 0; i < t->count; i++) {
 		if (nw_compat_rec(t, i))
 			continue;
 		if (!nw_index_add(ix, nw_rec_hash(t, i, by_name), (uint32_t)i))
 			return false;
 	}
-	return nw_index_finish(ix);
+	nw_index_finish(ix);
+	return true;
 }
 
 bool nw_table_index_names(struct nw_table *t)
