@@ -97,16 +97,24 @@ def small_disk() -> Iterator[Path]:
         path.rmdir()
 
 
-def test_full_disk_loses_records_keeps_file_valid_and_recovers(run_as, make_env, small_disk):
+def start_on_small_disk(run_as, make_env, small_disk: Path, script: str):
+    """A wrapped Python SCRIPT capturing to cap.pcap on the 1 MiB disk, with
+    a filler file leaving about 384 KiB free; returns (capture path, filler
+    path, process)."""
     env = make_env(socket=True, nss=False, uid=False)
     cap = small_disk / "cap.pcap"
     filler = small_disk / "filler"
-    filler.write_bytes(b"\0" * (640 << 10))         # leaves about 384 KiB
+    filler.write_bytes(b"\0" * (640 << 10))
     variables = user_environ(run_as, **socket_env(env, SOCKET_WRAPPER_PCAP_FILE=str(cap)))
-    proc = subprocess.Popen(["python3", "-c", SCRIPT, str(cap)], env=variables,
+    proc = subprocess.Popen(["python3", "-c", script, str(cap)], env=variables,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, cwd=str(small_disk),
                             **run_as.kwargs())
+    return cap, filler, proc
+
+
+def test_full_disk_loses_records_keeps_file_valid_and_recovers(run_as, make_env, small_disk):
+    cap, filler, proc = start_on_small_disk(run_as, make_env, small_disk, SCRIPT)
     try:
         assert proc.stdout is not None and proc.stdin is not None
         assert proc.stdout.readline() == "phase1 True\n"      # every byte arrived
@@ -191,15 +199,7 @@ def test_records_appended_after_a_torn_one_are_kept_readable(run_as, make_env, s
     repair, and another writer appends.  The test holds the repair's flock
     to make that happen: the torn record must be mended in place (its
     captured length cut to what was written), the other record kept."""
-    env = make_env(socket=True, nss=False, uid=False)
-    cap = small_disk / "cap.pcap"
-    filler = small_disk / "filler"
-    filler.write_bytes(b"\0" * (640 << 10))
-    variables = user_environ(run_as, **socket_env(env, SOCKET_WRAPPER_PCAP_FILE=str(cap)))
-    proc = subprocess.Popen(["python3", "-c", MEND_SCRIPT, str(cap)], env=variables,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=str(small_disk),
-                            **run_as.kwargs())
+    cap, filler, proc = start_on_small_disk(run_as, make_env, small_disk, MEND_SCRIPT)
     try:
         assert proc.stdout is not None and proc.stdin is not None
         assert proc.stdout.readline() == "ready\n"

@@ -116,12 +116,18 @@ def test_nss_threads_under_tsan(tsan, run_user, shared_tmp):
     assert "bad=0" in result.stdout and "forks=0" not in result.stdout, result.stdout
 
 
-def test_stress_signals_handler_under_tsan(tsan, run_user, make_env):
-    env = make_env(socket=True, nss=False, uid=False)
+def _stress_signals(tsan, run_user, env, *args: str):
+    """stress_signals MODE on 127.0.0.10:80 under TSan, checked clean."""
     variables = {**env.variables, "SOCKET_WRAPPER_DEFAULT_IFACE": "10"}
-    result = run_user([str(tsan / "stress_signals"), "handler", "127.0.0.10", "80", "3"],
+    result = run_user([str(tsan / "stress_signals"), args[0], "127.0.0.10", "80", *args[1:]],
                       env={**variables, **_tsan_env(tsan, "socket")}, timeout=240)
     _check(result)
+    return result
+
+
+def test_stress_signals_handler_under_tsan(tsan, run_user, make_env):
+    env = make_env(socket=True, nss=False, uid=False)
+    result = _stress_signals(tsan, run_user, env, "handler", "3")
     fields = result.stdout.split()
     values = dict(zip(fields[::2], map(int, fields[1::2])))
     assert values["signals"] > 100 and values["fds-start"] == values["fds-end"], result.stdout
@@ -131,10 +137,7 @@ def test_stress_signals_handler_under_tsan(tsan, run_user, make_env):
 
 def test_fork_storm_under_tsan(tsan, run_user, make_env):
     env = make_env(socket=True, nss=False, uid=False)
-    variables = {**env.variables, "SOCKET_WRAPPER_DEFAULT_IFACE": "10"}
-    result = run_user([str(tsan / "stress_signals"), "forkstorm", "127.0.0.10", "80", "300"],
-                      env={**variables, **_tsan_env(tsan, "socket")}, timeout=240)
-    _check(result)
+    result = _stress_signals(tsan, run_user, env, "forkstorm", "300")
     assert "failed 0" in result.stdout, result.stdout
     print(f"fork storm under TSan: {result.stdout.strip()}")
     assert socket_files(env) == []
