@@ -33,6 +33,14 @@ void sw_pcap_write(const void *records, size_t len);
 struct iovec;
 void sw_pcap_writev(struct iovec *iov, int cnt, uint8_t *const *stamp, int nstamp);
 
+/* --- rlimit.c: the file size limit while capturing --- */
+
+/* Capture starts: an inherited soft RLIMIT_FSIZE is kept by the shim. */
+void sw_fsize_at_start(void);
+/* May `len` more bytes be appended to fd without passing the kernel's
+ * hard RLIMIT_FSIZE? */
+bool sw_fsize_allows(int fd, size_t len);
+
 /* --- pcap_packet.c: IP/TCP/UDP/ICMP packets --- */
 
 #define SW_TCP_FIN 0x01

@@ -69,6 +69,7 @@ void sw_pcap_init(void)
 			goto too_long;
 	}
 	sw_pcap_on = true;
+	sw_fsize_at_start();
 	return;
 too_long:
 	cw_log(CW_ERROR, "%s=\"%s\": path too long; no capture", var, path);
@@ -270,6 +271,10 @@ static void sw_pcap_append(struct iovec *iov, int cnt, size_t len, size_t record
 	fd = sw_pcap_fd_checked();
 	if (fd < 0) {
 		sw_pcap_dropped(sw_records(iov, records, len), len);
+		return;
+	}
+	if (__builtin_expect(!sw_fsize_allows(fd, len), 0)) {
+		sw_pcap_append_failed(fd, iov, cnt, len, sw_records(iov, records, len), -1, EFBIG);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);

@@ -9,8 +9,11 @@
  * with it.  So with capture on, a new RLIMIT_FSIZE is checked and
  * remembered as the kernel would (EINVAL, EPERM), reported back by
  * getrlimit(), and not applied.  The program's own writes are therefore
- * not limited: an emulation, documented in docs/socket.md.  Other
- * resources and other processes' limits go to the kernel unchanged.
+ * not limited: an emulation, documented in docs/socket.md.  A soft limit
+ * inherited from before the program is kept the same way; a hard one
+ * stays real, and appends that would pass it are dropped (as on a full
+ * disk) instead of made.  Other resources and other processes' limits go
+ * to the kernel unchanged.
  *
  * Sanitizer runtimes call setrlimit()/getrlimit() while they start, before
  * any code built with them may run: the entry points are built without
@@ -19,6 +22,7 @@
 #include <dlfcn.h>
 #include <stdatomic.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "calls.h"
 #include "pcap.h"
@@ -26,6 +30,9 @@
 static pthread_mutex_t sw_fsize_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool sw_fsize_kept;
 static struct rlimit64 sw_fsize;
+/* The kernel's hard limit, which the capture's appends must stay under
+ * (past it the kernel would answer with SIGXFSZ, fatal by default). */
+static _Atomic uint64_t sw_fsize_real_max = RLIM64_INFINITY;
 
 #if defined(__has_attribute) && __has_attribute(disable_sanitizer_instrumentation)
 #define SW_EARLY __attribute__((disable_sanitizer_instrumentation))
@@ -74,6 +81,38 @@ static int sw_fsize_swap(const struct rlimit64 *new, struct rlimit64 *old)
 	if (rc == 0 && old != NULL)
 		*old = cur;
 	return rc;
+}
+
+/* Capture starts: a soft limit inherited from before the program (a
+ * shell's `ulimit -f`) is kept by the shim like one the program sets, and
+ * the kernel's soft limit is raised to the hard one. */
+void sw_fsize_at_start(void)
+{
+	struct rlimit64 cur, raised;
+
+	if (REAL(prlimit64)(0, RLIMIT_FSIZE, NULL, &cur) != 0)
+		return;
+	atomic_store(&sw_fsize_real_max, cur.rlim_max);
+	if (cur.rlim_cur == cur.rlim_max)
+		return;
+	raised = (struct rlimit64){ cur.rlim_max, cur.rlim_max };
+	pthread_mutex_lock(&sw_fsize_lock);
+	if (REAL(prlimit64)(0, RLIMIT_FSIZE, &raised, NULL) == 0) {
+		sw_fsize = cur;
+		sw_fsize_kept = true;
+	}
+	pthread_mutex_unlock(&sw_fsize_lock);
+}
+
+bool sw_fsize_allows(int fd, size_t len)
+{
+	uint64_t max = atomic_load_explicit(&sw_fsize_real_max, memory_order_relaxed);
+	off_t end;
+
+	if (__builtin_expect(max == RLIM64_INFINITY, 1))
+		return true;
+	end = sw_is_restricted() ? -1 : lseek(fd, 0, SEEK_END);
+	return end >= 0 && (uint64_t)end + len <= max;
 }
 
 static void sw_to64(const struct rlimit *rl, struct rlimit64 *rl64)

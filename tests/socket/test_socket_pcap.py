@@ -360,3 +360,39 @@ def test_connection_handed_to_a_spawned_program(net, run_as):
     (flow,) = net.capture().flows(port=7020)
     assert follow(path, 0) == (b"echo me\n" * 5000, b"echo me\n" * 5000)
     assert_one_fin_each(flow)
+
+
+FSIZE_INHERITED = """
+import resource, socket, threading
+print(resource.getrlimit(resource.RLIMIT_FSIZE), flush=True)
+srv = socket.create_server(("127.0.0.10", 7030))
+c = socket.create_connection(("127.0.0.10", 7030))
+s, _ = srv.accept()
+sender = threading.Thread(target=c.sendall, args=(b"y" * 1000000,))
+sender.start()
+got = b""
+while len(got) < 1000000:
+    got += s.recv(65536)
+sender.join()
+c.close(); s.close()
+print("ok", got == b"y" * 1000000)
+"""
+
+
+@pytest.mark.parametrize("soft", [50000, 200000])
+def test_an_inherited_file_size_limit(net, run_as, soft):
+    """A limit set before the program (`ulimit -f`, prlimit): the soft one is
+    kept by the shim and reported back; at the hard one (200,000 bytes)
+    the capture drops what would pass it, with one line, instead of
+    getting the process killed by SIGXFSZ."""
+    prlimit = require_tool("prlimit")
+    # prlimit itself runs without the shim (which would keep the limit).
+    preload = net.environ["LD_PRELOAD"]
+    result = run(net, run_as, ["env", "-u", "LD_PRELOAD", prlimit, f"--fsize={soft}:200000",
+                               "env", f"LD_PRELOAD={preload}", "/usr/bin/python3", "-c",
+                               FSIZE_INHERITED], 10)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [f"({soft}, 200000)", "ok True"], result.stderr
+    assert "File too large" in result.stderr and "lost" in result.stderr
+    assert net.capture_path.stat().st_size <= 200000
+    tshark("-r", str(net.capture_path))      # whole records only
