@@ -79,5 +79,7 @@ void sw_forget_passed_fds(const struct msghdr *msg);
 
 /* Stops this process from unlinking the files of sockets it sends away. */
 void sw_disown_sent_fds(const struct msghdr *msg);
+/* Descriptors about to be sent (true), or not sent after all (false). */
+void sw_passing_fds(const struct msghdr *msg, bool sending);
 
 #endif

@@ -96,6 +96,10 @@ void sw_pcap_tcp_accepted(struct sw_sock *sock, int fd);
 /* A connected socket this process did not make (exec, SCM_RIGHTS): joins
  * the capture of its connection if another process records it. */
 void sw_pcap_tcp_adopted(struct sw_sock *sock, int fd);
+/* The socket is being sent to another process with SCM_RIGHTS (delta 1;
+ * -1: the send failed): until it is received, closing our copy does not
+ * end the connection. */
+void sw_pcap_tcp_passed(struct sw_sock *sock, int delta);
 /* Is this connection recorded? */
 bool sw_pcap_tcp_captured(struct sw_sock *sock);
 

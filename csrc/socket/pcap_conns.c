@@ -39,7 +39,7 @@
 
 #define SW_SLOTS 16384u               /* a power of two */
 #define SW_PROBES 64u
-#define SW_TABLE_MAGIC 0x32435043u    /* "CPC2": layout version 2 */
+#define SW_TABLE_MAGIC 0x33435043u    /* "CPC3": layout version 3 */
 
 enum { SW_SLOT_FREE, SW_SLOT_BUSY, SW_SLOT_LIVE, SW_SLOT_GONE };
 
@@ -288,7 +288,7 @@ bool sw_conn_others_hold(struct sw_pcap_conn *c, pid_t self)
 {
 	if (!c->shared)
 		return false;
-	if (sw_is_restricted())
+	if (sw_is_restricted() || c->in_flight > 0)
 		return true;           /* no /proc under a filter: assume so */
 	for (int i = 0; i < SW_PCAP_PIDS; i++) {
 		if (c->pids[i] == 0 || c->pids[i] == self)

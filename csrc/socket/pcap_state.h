@@ -52,6 +52,7 @@ struct sw_pcap_conn {
 	int32_t left[SW_PCAP_PIDS]; /* processes that let go (a ring): one may
 				     * still be seen holding it while it exits */
 	uint32_t left_next;
+	uint32_t in_flight;      /* passed with SCM_RIGHTS, not received yet */
 	struct sw_pcap_conn *next_free; /* private state given back (reuse) */
 };
 

@@ -172,6 +172,18 @@ static bool sw_mine(const struct sw_pcap_conn *t)
 	return sw_conn_has(t, REAL(getpid)());
 }
 
+void sw_pcap_tcp_passed(struct sw_sock *sock, int delta)
+{
+	struct sw_pcap_conn *t = sw_conn_of(sock);
+
+	if (t == NULL || !t->shared)
+		return;
+	sw_conn_lock(t);
+	if (delta > 0 || t->in_flight > 0)
+		t->in_flight += (uint32_t)delta;
+	sw_conn_unlock(t);
+}
+
 bool sw_pcap_tcp_captured(struct sw_sock *sock)
 {
 	struct sw_pcap_conn *t = sw_conn_of(sock);
@@ -281,6 +293,8 @@ void sw_pcap_tcp_adopted(struct sw_sock *sock, int fd)
 	/* The same 4-tuple too, not merely a recycled inode number. */
 	if (memcmp(&t->flow.self, &f.self, sizeof(f.self)) == 0 &&
 	    memcmp(&t->flow.peer, &f.peer, sizeof(f.peer)) == 0) {
+		if (t->in_flight > 0)
+			t->in_flight--;      /* it arrived (SCM_RIGHTS) */
 		sw_conn_add(t, REAL(getpid)());
 		atomic_store_explicit(&sock->pcap.conn, t, memory_order_release);
 	}

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "calls.h"
+#include "pcap.h"
 
 static void sw_each_passed_fd(const struct msghdr *msg, void (*fn)(int))
 {
@@ -23,10 +24,45 @@ static void sw_each_passed_fd(const struct msghdr *msg, void (*fn)(int))
 	}
 }
 
-/* Received: the numbers are new to this process; adopt them lazily. */
+/* With capture on, a received connection joins its capture at once: the
+ * sender may close its copy right after sending it. */
+static void sw_forget_and_adopt(int fd)
+{
+	sw_fd_clear(fd);
+	(void)sw_sock_of(fd);
+}
+
+/* Received: the numbers are new to this process; adopt them lazily (with
+ * capture on, at once). */
 void sw_forget_passed_fds(const struct msghdr *msg)
 {
-	sw_each_passed_fd(msg, sw_fd_clear);
+	sw_each_passed_fd(msg, sw_pcap_on ? sw_forget_and_adopt : sw_fd_clear);
+}
+
+static void sw_pass(int fd, int delta)
+{
+	struct sw_sock *sock = sw_fd_get(fd);
+
+	if (sock != NULL && sock->type == SOCK_STREAM)
+		sw_pcap_tcp_passed(sock, delta);
+}
+
+static void sw_pass_one(int fd)
+{
+	sw_pass(fd, 1);
+}
+
+static void sw_unpass_one(int fd)
+{
+	sw_pass(fd, -1);
+}
+
+/* Captured connections about to be in flight, counted before the send:
+ * the receiver may take them before sendmsg() returns to us. */
+void sw_passing_fds(const struct msghdr *msg, bool sending)
+{
+	if (sw_pcap_on)
+		sw_each_passed_fd(msg, sending ? sw_pass_one : sw_unpass_one);
 }
 
 static void sw_disown(int fd)

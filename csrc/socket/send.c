@@ -307,9 +307,20 @@ CW_EXPORT ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	struct sw_sock *sock = sw_sock_of(fd);
 
 	if (sock == NULL) {
-		if (msg != NULL && msg->msg_controllen > 0)
-			sw_disown_sent_fds(msg);
-		return REAL(sendmsg)(fd, msg, flags);
+		ssize_t n;
+
+		if (msg == NULL || msg->msg_controllen == 0)
+			return REAL(sendmsg)(fd, msg, flags);
+		sw_disown_sent_fds(msg);
+		sw_passing_fds(msg, true);     /* before: the receiver may be quick */
+		n = REAL(sendmsg)(fd, msg, flags);
+		if (n < 0) {
+			int err = errno;
+
+			sw_passing_fds(msg, false);
+			errno = err;
+		}
+		return n;
 	}
 	if (msg == NULL)
 		return sw_fail(EFAULT);

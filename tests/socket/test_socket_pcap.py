@@ -235,10 +235,12 @@ def test_capture_under_sanitizers(asan_shim, make_env, run_user, probes, args): 
     assert bad == ([] if args[0] != "reset" else ["Warns: TCP Connection reset (RST) (x1)"])
 
 
-def serve_and_talk(net, run_as, server_code: str, client_code: str) -> Path:
-    """Runs a Python server (on .10, printing "ready") and a client (on .25,
-    printing "ok"); returns the capture, checked clean by tshark."""
-    server = popen(net, run_as, ["/usr/bin/python3", "-c", server_code], 10)
+def serve_and_talk(net, run_as, server: str | list[str], client_code: str) -> Path:
+    """Runs a Python server (code or argv; on .10, printing "ready") and a
+    client (on .25, printing "ok"); returns the capture, checked clean by
+    tshark."""
+    argv = server if isinstance(server, list) else ["/usr/bin/python3", "-c", server]
+    server = popen(net, run_as, argv, 10)
     assert server.stdout.readline() == "ready\n"
     result = run(net, run_as, ["/usr/bin/python3", "-c", client_code], 25)
     assert result.stdout == "ok\n", result.stderr
@@ -396,3 +398,51 @@ def test_an_inherited_file_size_limit(net, run_as, soft):
     assert "File too large" in result.stderr and "lost" in result.stderr
     assert net.capture_path.stat().st_size <= 200000
     tshark("-r", str(net.capture_path))      # whole records only
+
+
+WORKER = """
+import socket, sys
+path = sys.argv[1]
+ctl = socket.socket(socket.AF_UNIX)
+ctl.bind(path); ctl.listen()
+print("ready", flush=True)
+d, _ = ctl.accept()
+for _ in range(3):
+    _, fds, _, _ = socket.recv_fds(d, 16, 1)
+    conn = socket.socket(fileno=fds[0])
+    data = b""
+    while not data.endswith(b"\\n"):
+        data += conn.recv(100)
+    conn.sendall(data.upper() * 1000)
+    conn.close()
+"""
+
+DISPATCHER = """
+import socket, sys
+ctl = socket.socket(socket.AF_UNIX)
+ctl.connect(sys.argv[1])
+srv = socket.create_server(("127.0.0.10", 7040))
+print("ready", flush=True)
+for _ in range(3):
+    conn, _ = srv.accept()
+    socket.send_fds(ctl, [b"x"], [conn.fileno()])
+    conn.close()               # at once: the worker has it now
+"""
+
+
+def test_connection_passed_with_scm_rights(net, run_as):
+    """A dispatcher passes each connection to a worker (not its child) with
+    SCM_RIGHTS and closes its copy at once: the connection goes on in the
+    worker, one clean stream whose end is the worker's close."""
+    ctl = net.dir / "dispatch.sock"
+    worker = popen(net, run_as, ["/usr/bin/python3", "-c", WORKER, str(ctl)], 11)
+    assert worker.stdout.readline() == "ready\n"
+    client = FORKING_CLIENT.replace("7007", "7040")
+    dispatcher = ["/usr/bin/python3", "-c", DISPATCHER, str(ctl)]
+    path = serve_and_talk(net, run_as, dispatcher, client)
+    assert worker.wait(timeout=30) == 0, worker.stderr.read()
+    flows = net.capture().flows(port=7040)
+    assert len(flows) == 3
+    for n, flow in enumerate(flows):
+        assert follow(path, n) == (b"hello %d\n" % n, (b"HELLO %d\n" % n) * 1000)
+        assert_one_fin_each(flow)
