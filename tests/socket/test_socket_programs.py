@@ -186,6 +186,19 @@ def redis_cli(net, run_as, host, *args):
     return run(net, run_as, [require_tool("redis-cli"), "-h", host, "-p", "6379", *args], 30)
 
 
+def wait_or_explain(net, host, port, *servers):
+    """wait_listening, and on a timeout the servers' own words."""
+    try:
+        net.wait_listening(host, port)
+    except TimeoutError as e:
+        said = []
+        for server in servers:
+            server.terminate()
+            out, err = server.communicate(timeout=10)
+            said.append(f"exit {server.returncode}:\n{out}\n{err}")
+        raise AssertionError(f"{e}\n" + "\n---\n".join(said)) from e
+
+
 def test_redis_replica_on_another_fake_host(net, run_as):
     redis = require_tool("redis-server")
     # Protected mode admits only 127.0.0.1 and ::1, as on a real network.
@@ -194,8 +207,8 @@ def test_redis_replica_on_another_fake_host(net, run_as):
     primary = popen(net, run_as, [redis, "--bind", "127.0.0.11", *common], 11)
     replica = popen(net, run_as, [redis, "--bind", "127.0.0.12", *common,
                                   "--replicaof", "127.0.0.11", "6379"], 12)
-    net.wait_listening("127.0.0.11", 6379)
-    net.wait_listening("127.0.0.12", 6379)
+    for host in ("127.0.0.11", "127.0.0.12"):
+        wait_or_explain(net, host, 6379, primary, replica)
     assert redis_cli(net, run_as, "127.0.0.11", "set", "greeting", "hello").stdout == "OK\n"
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
