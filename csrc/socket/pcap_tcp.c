@@ -167,9 +167,19 @@ static struct sw_pcap_conn *sw_conn_of(struct sw_sock *sock)
 	return atomic_load_explicit(&sock->pcap.conn, memory_order_acquire);
 }
 
+static pid_t sw_own_pid;
+
+/* Asked on every captured send and read: the pid kept since start or the
+ * last fork, not a system call each time. */
 static bool sw_mine(const struct sw_pcap_conn *t)
 {
-	return sw_conn_has(t, REAL(getpid)());
+	pid_t self = __atomic_load_n(&sw_own_pid, __ATOMIC_RELAXED);
+
+	if (__builtin_expect(self == 0, 0)) {   /* before our constructor ran */
+		self = REAL(getpid)();
+		__atomic_store_n(&sw_own_pid, self, __ATOMIC_RELAXED);
+	}
+	return sw_conn_has(t, self);
 }
 
 void sw_pcap_tcp_passed(struct sw_sock *sock, int delta)
@@ -585,13 +595,11 @@ void sw_pcap_close_fd(int fd)
 		sw_pcap_tcp_close(sock, fd);
 }
 
-/* The pid this memory belongs to: a vfork() child shares it, and has
- * another pid. */
-static pid_t sw_own_pid;
-
+/* sw_own_pid is the pid this memory belongs to: a vfork() child shares
+ * it, and has another pid. */
 static void sw_own_pid_reset(void)
 {
-	sw_own_pid = REAL(getpid)();
+	__atomic_store_n(&sw_own_pid, REAL(getpid)(), __ATOMIC_RELAXED);
 }
 
 __attribute__((constructor)) static void sw_own_pid_init(void)
@@ -602,7 +610,7 @@ __attribute__((constructor)) static void sw_own_pid_init(void)
 
 bool sw_pcap_is_own_process(void)
 {
-	return REAL(getpid)() == sw_own_pid;
+	return REAL(getpid)() == __atomic_load_n(&sw_own_pid, __ATOMIC_RELAXED);
 }
 
 /* A process that exits without closing its connections (most do): the
