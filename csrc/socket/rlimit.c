@@ -159,34 +159,24 @@ CW_EXPORT SW_EARLY int prlimit(pid_t pid, enum __rlimit_resource resource,
 	return sw_fsize_swap32(new, old);
 }
 
+/* The other entry points are prlimit() on this process, as in glibc. */
+
 CW_EXPORT SW_EARLY int setrlimit64(enum __rlimit_resource resource, const struct rlimit64 *rl)
 {
-	SW_NEXT(setrlimit64);
-	if (!sw_fsize_ours((int)resource, 0))
-		return next(resource, rl);
-	return sw_fsize_swap(rl, NULL);
+	return prlimit64(0, resource, rl, NULL);
 }
 
 CW_EXPORT SW_EARLY int getrlimit64(enum __rlimit_resource resource, struct rlimit64 *rl)
 {
-	SW_NEXT(getrlimit64);
-	if (!sw_fsize_ours((int)resource, 0))
-		return next(resource, rl);
-	return sw_fsize_swap(NULL, rl);
+	return prlimit64(0, resource, NULL, rl);
 }
 
 CW_EXPORT SW_EARLY int setrlimit(enum __rlimit_resource resource, const struct rlimit *rl)
 {
-	SW_NEXT(setrlimit);
-	if (!sw_fsize_ours((int)resource, 0))
-		return next(resource, rl);
-	return sw_fsize_swap32(rl, NULL);
+	return prlimit(0, resource, rl, NULL);
 }
 
 CW_EXPORT SW_EARLY int getrlimit(enum __rlimit_resource resource, struct rlimit *rl)
 {
-	SW_NEXT(getrlimit);
-	if (!sw_fsize_ours((int)resource, 0))
-		return next(resource, rl);
-	return sw_fsize_swap32(NULL, rl);
+	return prlimit(0, resource, NULL, rl);
 }
